@@ -390,7 +390,7 @@ struct hr_spec {
 	struct hr_kv *annotations;
 	size_t n_annotations;
 	bool has_linux;
-	struct hr_linux linux;
+	struct hr_linux lnx; /* "linux" is a predefined macro in gnu11 */
 };
 
 /*
