@@ -38,6 +38,8 @@ void hr_log_set_fd(int fd, enum hr_log_format format);
 int hr_log_fd(void);
 
 void hr_log_close(void);
+/* Turn the stderr copy on or off (the CLI prints the final error itself). */
+void hr_log_set_stderr(bool enabled);
 enum hr_log_level hr_log_get_level(void);
 
 void hr_log_msg(enum hr_log_level level, const char *fmt, ...) HR_PRINTF(2, 3);

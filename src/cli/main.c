@@ -1,14 +1,129 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Entry point; the runc-compatible command table lands in the next commit. */
+/*
+ * argv → one runtime call → output.  The only place that prints an error:
+ * one line "hardrun: <context>: <cause>: <strerror>" on stderr, and the
+ * same line as a JSON record in the --log file, which is all that
+ * containerd and docker show their users.
+ */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "cli.h"
+#include "hardrun/log.h"
+#include "hardrun/strutil.h"
+
+static const struct {
+	const char *name;
+	hr_cmd_fn fn;
+	const char *help;
+} commands[] = {
+	{ "create", hr_cmd_create, "create a container from a bundle, parked before the workload" },
+	{ "start", hr_cmd_start, "start the workload of a created container" },
+	{ "run", hr_cmd_run, "create and start a container, and wait for it" },
+	{ "state", hr_cmd_state, "print the state of a container as JSON" },
+	{ "kill", hr_cmd_kill, "send a signal to a container's init (or all its processes)" },
+	{ "delete", hr_cmd_delete, "delete a container and everything it holds" },
+	{ "list", hr_cmd_list, "list containers" },
+	{ "spec", hr_cmd_spec, "write a default config.json" },
+	{ "features", hr_cmd_features, "print what this runtime supports, as JSON" },
+};
+
+static const struct option global_opts[] = {
+	{ "root", required_argument, NULL, 'r' },
+	{ "log", required_argument, NULL, 'l' },
+	{ "log-format", required_argument, NULL, 'f' },
+	{ "debug", no_argument, NULL, 'd' },
+	{ "systemd-cgroup", no_argument, NULL, 's' },
+	{ "version", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: hardrun [--root DIR] [--log FILE] [--log-format text|json] [--debug]\n"
+		     "               [--systemd-cgroup] COMMAND [OPTIONS] ...\n\ncommands:\n");
+	for (size_t i = 0; i < HR_ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\nSee hardrun(8).\n");
+}
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("hardrun version %s\n", HR_VERSION);
-		return 0;
+	struct hr_rt rt = { .root = "/run/hardrun" };
+	const char *log_path = NULL;
+	enum hr_log_format fmt = HR_LOG_FORMAT_TEXT;
+	enum hr_log_level level = HR_LOG_WARN;
+	struct hr_err *err = NULL;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long_only(argc, argv, "+", global_opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rt.root = optarg;
+			break;
+		case 'l':
+			log_path = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0) {
+				fmt = HR_LOG_FORMAT_JSON;
+			} else if (strcmp(optarg, "text") == 0) {
+				fmt = HR_LOG_FORMAT_TEXT;
+			} else {
+				fprintf(stderr, "hardrun: --log-format: unknown format `%s`\n", optarg);
+				return 1;
+			}
+			break;
+		case 'd':
+			level = HR_LOG_DEBUG;
+			break;
+		case 's':
+			rt.systemd_cgroup = true;
+			break;
+		case 'v':
+			printf("hardrun version %s\nspec: 1.2.0\n", HR_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "hardrun: unknown global option `%s`\n", argv[optind - 1]);
+			return 1;
+		}
 	}
-	fprintf(stderr, "hardrun: no command given\n");
+	if (hr_log_init(log_path, fmt, level, true) < 0) {
+		fprintf(stderr, "hardrun: open log `%s`: %m\n", log_path);
+		return 1;
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		hr_log_close();
+		return 1;
+	}
+	for (size_t i = 0; i < HR_ARRAY_SIZE(commands); i++) {
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		rc = commands[i].fn(&rt, argc - optind, argv + optind, &err);
+		if (rc < 0) {
+			cleanup_free char *line = hr_err_format(err);
+
+			fprintf(stderr, "hardrun: %s\n", line);
+			/* the log file gets the same line; stderr already has it */
+			hr_log_set_stderr(false);
+			hr_log_error("%s", line);
+			hr_err_free(&err);
+			rc = 1;
+		}
+		hr_log_close();
+		return rc;
+	}
+	fprintf(stderr, "hardrun: unknown command `%s`\n", argv[optind]);
+	hr_log_set_stderr(false);
+	hr_log_error("unknown command `%s`", argv[optind]);
+	hr_log_close();
 	return 1;
 }

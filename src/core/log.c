@@ -61,6 +61,11 @@ void hr_log_close(void)
 	log_fd = -1;
 }
 
+void hr_log_set_stderr(bool enabled)
+{
+	log_stderr = enabled;
+}
+
 enum hr_log_level hr_log_get_level(void)
 {
 	return log_level;

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * AppArmor: whether the kernel enforces it, and the exec-time transition
+ * of the container init.  A requested profile that cannot be applied is an
+ * error (runtime-spec: a property that cannot be applied MUST fail create).
+ */
+#ifndef HARDRUN_APPARMOR_H
+#define HARDRUN_APPARMOR_H
+
+#include <stdbool.h>
+
+#include "hardrun/error.h"
+
+/* True when the running kernel has AppArmor enabled (libapparmor's aa_is_enabled). */
+bool hr_apparmor_enabled(void);
+
+/* Child only: arrange for the next execve to run under profile.  errno EINVAL/ENOENT when unknown. */
+int hr_apparmor_apply_child(const char *profile, struct hr_err **err);
+
+#endif

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The container init: the plan the runtime computes before clone(), the
+ * spawn that clones the child, and the child's fail-closed sequence
+ * (namespaces → mounts → pivot_root → hostname/sysctl/rlimits → LSM →
+ * no_new_privs → ids and capabilities → seccomp → wait for start → execve).
+ * Everything that can be computed before clone() is in struct hr_plan.
+ */
+#ifndef HARDRUN_INIT_H
+#define HARDRUN_INIT_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "hardrun/error.h"
+#include "hardrun/spec.h"
+
+struct hr_bpf;
+
+/* Namespace clone flags, from <sched.h>, kept here so callers need not include it. */
+unsigned long hr_ns_clone_flag(enum hr_ns_type t);
+
+/* One host cgroup hierarchy, as the container's cgroup mount reproduces it. */
+struct hr_cgmount {
+	char *name;	/* directory under /sys/fs/cgroup: "memory", "cpu,cpuacct", "unified", "" for pure v2 */
+	char *fstype;	/* "cgroup" or "cgroup2" */
+	char *options;	/* v1 subsystems / name=, as given to mount(2) under a cgroup namespace */
+	char *host_dir; /* the container's cgroup directory on the host, bound without a cgroup namespace */
+};
+
+/* Parent: list the host's cgroup hierarchies from /proc/self/mountinfo for cgroup_path. */
+int hr_cgmounts_plan(const char *cgroup_path, struct hr_cgmount **out, size_t *n, struct hr_err **err);
+void hr_cgmounts_free(struct hr_cgmount *m, size_t n);
+
+struct hr_plan {
+	const struct hr_spec *spec; /* borrowed */
+	const char *id;
+	const char *rootfs;	    /* absolute host path of the rootfs */
+	const char *cgroup_path;    /* resolved cgroupsPath (for the cgroup mount), "" when none */
+	unsigned long new_ns_flags; /* CLONE_NEW* to create (cgroup excluded: unshared after entering) */
+	bool new_cgroupns;
+	bool slow_path;		    /* joins a namespace by path or makes a time namespace: stage1 forks the init */
+	bool no_pivot;
+	bool userns;		    /* the container runs in a user namespace (new or joined) */
+	int sync_fd;		    /* child end of the socketpair */
+	int fifo_fd;		    /* exec fifo, O_RDWR, the init blocks reading one byte from it */
+	int procsys_fd;		    /* O_PATH fd of the host's /proc/sys, for namespaced sysctls */
+	int devnull_fd;		    /* host /dev/null, verified char 1:3, for masked files */
+	int preserve_fds;	    /* fds 3 .. 3+n-1 pass to the workload */
+	int log_fd;		    /* log sink or -1; closed before the workload runs */
+	int console_fd;		    /* connected --console-socket or -1 */
+	const struct hr_bpf *bpf;   /* compiled seccomp filter or NULL */
+	struct hr_cgmount *cgmounts; /* host hierarchies, for a cgroup mount in the config */
+	size_t n_cgmounts;
+	char **exec_argv;	    /* process.args with argv[0] as given */
+	char **exec_env;
+};
+
+/*
+ * Clone the container init for plan.  Returns the pid of the init as seen
+ * from the caller (for the slow path: stage1's pid; the init's pid arrives
+ * later with HR_SYNC_PID).  The child never returns.
+ */
+pid_t hr_spawn(struct hr_plan *plan, struct hr_err **err);
+
+/* Child only: the whole init sequence; never returns. */
+HR_NORETURN void hr_init_child(struct hr_plan *plan);
+
+/* Child only: apply the config's mounts, /dev, masked and read-only paths inside rootfs_fd. */
+int hr_mounts_apply_child(const struct hr_plan *plan, int rootfs_fd, struct hr_err **err);
+/* Child only: populate /dev (default nodes, config devices, symlinks). */
+int hr_dev_setup_child(const struct hr_plan *plan, int rootfs_fd, struct hr_err **err);
+/* Child only: masked and read-only paths, after all mounts. */
+int hr_paths_protect_child(const struct hr_plan *plan, int rootfs_fd, struct hr_err **err);
+/* Child only: pivot_root (or MS_MOVE+chroot with no_pivot) into rootfs_fd and detach the old root. */
+int hr_rootfs_pivot_child(const struct hr_plan *plan, int rootfs_fd, struct hr_err **err);
+
+/* Parent: write uid_map/gid_map of pid from the spec. */
+int hr_idmap_write(pid_t pid, const struct hr_spec *spec, struct hr_err **err);
+
+/*
+ * Run one hook: fork, the hook's stdin gets state_json, execve(path, args,
+ * env), wait with its timeout (SIGKILL when it expires).  Usable in the
+ * parent and, before the workload exec, in the child.
+ */
+int hr_hook_exec(const struct hr_hook *hook, const char *state_json, struct hr_err **err);
+int hr_hooks_exec(const struct hr_hook_list *list, const char *kind, const char *state_json, struct hr_err **err);
+
+/* Process helpers on the host /proc. */
+/* Field 22 (starttime) of /proc/PID/stat, 0 on error. */
+uint64_t hr_proc_start_time(pid_t pid);
+/* Whether pid is alive (not a zombie) and, when start != 0, still the same process. */
+bool hr_proc_alive(pid_t pid, uint64_t start);
+
+#endif

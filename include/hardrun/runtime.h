@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The container lifecycle, one call per CLI command.  Each call takes the
+ * global options and returns 0 or -1 with *err; nothing here prints except
+ * where the command's output is its result (state, list), which goes to the
+ * FILE given.
+ */
+#ifndef HARDRUN_RUNTIME_H
+#define HARDRUN_RUNTIME_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "hardrun/error.h"
+
+struct hr_rt {
+	const char *root; /* state root, default /run/hardrun */
+	bool systemd_cgroup;
+};
+
+struct hr_create_opts {
+	const char *bundle; /* default "." */
+	const char *pid_file;
+	const char *console_socket;
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+	bool detach; /* run only */
+};
+
+int hr_container_create(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, struct hr_err **err);
+int hr_container_start(const struct hr_rt *rt, const char *id, struct hr_err **err);
+/* create + start + wait; *status is the workload's exit status (128+N when killed by signal N). */
+int hr_container_run(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, int *status,
+		     struct hr_err **err);
+int hr_container_state(const struct hr_rt *rt, const char *id, FILE *out, struct hr_err **err);
+int hr_container_kill(const struct hr_rt *rt, const char *id, int sig, bool all, struct hr_err **err);
+int hr_container_delete(const struct hr_rt *rt, const char *id, bool force, struct hr_err **err);
+int hr_container_list(const struct hr_rt *rt, bool quiet, bool json, FILE *out, struct hr_err **err);
+
+#endif

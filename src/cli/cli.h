@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internal to src/cli: the command table. */
+#ifndef HARDRUN_CLI_H
+#define HARDRUN_CLI_H
+
+#include "hardrun/error.h"
+#include "hardrun/runtime.h"
+
+/* A command parses its own argv (argv[0] is the command name) and returns the exit status, or -1 with *err. */
+typedef int (*hr_cmd_fn)(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+
+int hr_cmd_create(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_start(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_run(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_state(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_kill(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_delete(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_list(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_spec(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_features(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+
+#endif

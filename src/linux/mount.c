@@ -1,0 +1,516 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The container's mounts, in config order, inside the rootfs: bind mounts
+ * as detached trees (open_tree → mount_setattr → move_mount, so read-only
+ * and the other flags hold before the mount is visible and no path is
+ * resolved twice), filesystem mounts onto an O_PATH fd of the target, the
+ * cgroup mount rebuilt from the host's hierarchies, masked and read-only
+ * paths, and pivot_root.  Child only, except hr_cgmounts_plan.  Every target
+ * is resolved through fs.c inside the rootfs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "hardrun/fs.h"
+#include "hardrun/init.h"
+#include "hardrun/strutil.h"
+
+#define PROC_SUPER_MAGIC 0x9fa0
+#define SYSFS_MAGIC 0x62656572
+
+/* MS_* flags that map to per-mount attributes. */
+static void flags_to_attr(unsigned long set, unsigned long clr, struct mount_attr *a)
+{
+	if (set & MS_RDONLY)
+		a->attr_set |= MOUNT_ATTR_RDONLY;
+	if (set & MS_NOSUID)
+		a->attr_set |= MOUNT_ATTR_NOSUID;
+	if (set & MS_NODEV)
+		a->attr_set |= MOUNT_ATTR_NODEV;
+	if (set & MS_NOEXEC)
+		a->attr_set |= MOUNT_ATTR_NOEXEC;
+	if (set & MS_NODIRATIME)
+		a->attr_set |= MOUNT_ATTR_NODIRATIME;
+	if (set & MS_NOSYMFOLLOW)
+		a->attr_set |= MOUNT_ATTR_NOSYMFOLLOW;
+	if (set & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) {
+		a->attr_clr |= MOUNT_ATTR__ATIME;
+		if (set & MS_NOATIME)
+			a->attr_set |= MOUNT_ATTR_NOATIME;
+		else if (set & MS_STRICTATIME)
+			a->attr_set |= MOUNT_ATTR_STRICTATIME;
+		else
+			a->attr_set |= MOUNT_ATTR_RELATIME;
+	}
+	if (clr & MS_RDONLY)
+		a->attr_clr |= MOUNT_ATTR_RDONLY;
+	if (clr & MS_NOSUID)
+		a->attr_clr |= MOUNT_ATTR_NOSUID;
+	if (clr & MS_NODEV)
+		a->attr_clr |= MOUNT_ATTR_NODEV;
+	if (clr & MS_NOEXEC)
+		a->attr_clr |= MOUNT_ATTR_NOEXEC;
+	if (clr & MS_NODIRATIME)
+		a->attr_clr |= MOUNT_ATTR_NODIRATIME;
+	if (clr & MS_NOSYMFOLLOW)
+		a->attr_clr |= MOUNT_ATTR_NOSYMFOLLOW;
+}
+
+static int setattr_fd(int fd, bool recursive, const struct mount_attr *a, const char *what, struct hr_err **err)
+{
+	struct mount_attr attr = *a;
+
+	if (attr.attr_set == 0 && attr.attr_clr == 0 && attr.propagation == 0)
+		return 0;
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+		return hr_fail(err, errno, "set mount attributes of `%s`", what);
+	return 0;
+}
+
+/* Attach the detached tree onto the O_PATH target fd. */
+static int attach_tree(int tree, int target, const char *dest, struct hr_err **err)
+{
+	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return hr_fail(err, errno, "move mount onto `%s`", dest);
+	return 0;
+}
+
+/*
+ * runc's rule for mounts under /proc (CVE-2019-16884, CVE-2025-52881): only
+ * procfs on /proc itself, and binds over a few files lxcfs provides.
+ */
+static bool proc_dest_allowed(const char *dest, const char *type)
+{
+	static const char *const ok_files[] = {
+		"/proc/cpuinfo",  "/proc/diskstats", "/proc/meminfo",			"/proc/stat",
+		"/proc/swaps",	  "/proc/uptime",    "/proc/loadavg",			"/proc/slabinfo",
+		"/proc/sys/kernel/ns_last_pid",	     "/proc/sys/kernel/random/boot_id",
+	};
+	const char *rest;
+
+	if (!hr_str_has_prefix(dest, "/proc"))
+		return true;
+	rest = dest + 5;
+	if (*rest == '\0' || strcmp(rest, "/") == 0)
+		return type && strcmp(type, "proc") == 0;
+	if (*rest != '/')
+		return true; /* e.g. /procfoo */
+	for (size_t i = 0; i < HR_ARRAY_SIZE(ok_files); i++)
+		if (strcmp(dest, ok_files[i]) == 0)
+			return true;
+	return false;
+}
+
+/* /proc, /sys and their kind must be real directories inside the rootfs (CVE-2019-19921, CVE-2023-27561). */
+static int check_not_symlink(int rootfs_fd, const char *dest, struct hr_err **err)
+{
+	cleanup_close int fd = -1;
+	struct stat st;
+
+	fd = hr_fs_open_in_root_at(rootfs_fd, dest, O_PATH | O_NOFOLLOW, 0, NULL);
+	if (fd < 0)
+		return 0; /* missing: created as a directory later */
+	if (fstat(fd, &st) < 0)
+		return hr_fail(err, errno, "stat `%s`", dest);
+	if (S_ISLNK(st.st_mode))
+		return hr_fail(err, ELOOP, "mount on `%s`: the destination is a symlink", dest);
+	if (!S_ISDIR(st.st_mode))
+		return hr_fail(err, ENOTDIR, "mount on `%s`: the destination is not a directory", dest);
+	return 0;
+}
+
+static int bind_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **err)
+{
+	cleanup_close int tree = -1;
+	cleanup_close int target = -1;
+	struct mount_attr top = { 0 }, rec = { 0 };
+	struct stat st;
+	unsigned int otflags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
+
+	if (m->source == NULL)
+		return hr_fail(err, EINVAL, "mount `%s`: bind mount without a source", m->destination);
+	if (m->opts.recursive)
+		otflags |= AT_RECURSIVE;
+	tree = open_tree(AT_FDCWD, m->source, otflags);
+	if (tree < 0)
+		return hr_fail(err, errno, "bind mount `%s` on `%s`", m->source, m->destination);
+	if (fstat(tree, &st) < 0)
+		return hr_fail(err, errno, "stat `%s`", m->source);
+	target = hr_fs_ensure_at(rootfs_fd, m->destination, S_ISDIR(st.st_mode), S_ISDIR(st.st_mode) ? 0755 : 0644,
+				 err);
+	if (target < 0)
+		return hr_fail_wrap(err, "bind mount `%s` on `%s`", m->source, m->destination);
+
+	flags_to_attr(m->opts.flags, m->opts.clear_flags, &top);
+	rec.attr_set = m->opts.rec_attr_set;
+	rec.attr_clr = m->opts.rec_attr_clr;
+	rec.propagation = m->opts.propagation & ~(unsigned long)MS_REC;
+	/* Plain flags apply to the top mount only; the r* variants to the whole tree (runtime-spec). */
+	if (setattr_fd(tree, false, &top, m->destination, err) < 0 ||
+	    setattr_fd(tree, true, &rec, m->destination, err) < 0)
+		return -1;
+	return attach_tree(tree, target, m->destination, err);
+}
+
+static int fs_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **err)
+{
+	cleanup_close int target = -1;
+	char fdpath[32];
+	unsigned long flags = m->opts.flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
+
+	target = hr_fs_mkdir_p_at(rootfs_fd, m->destination, 0755, err);
+	if (target < 0)
+		return hr_fail_wrap(err, "mount `%s` on `%s`", m->type, m->destination);
+	if (mount(m->source ? m->source : m->type, hr_fs_fd_path(target, fdpath, sizeof(fdpath)), m->type, flags,
+		  m->opts.data) < 0)
+		return hr_fail(err, errno, "mount `%s` on `%s`", m->type, m->destination);
+	if (m->opts.propagation || m->opts.rec_attr_set || m->opts.rec_attr_clr) {
+		cleanup_close int top = hr_fs_open_in_root_at(rootfs_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
+		struct mount_attr rec = { .attr_set = m->opts.rec_attr_set,
+					  .attr_clr = m->opts.rec_attr_clr,
+					  .propagation = m->opts.propagation & ~(unsigned long)MS_REC };
+
+		if (top < 0)
+			return -1;
+		if (setattr_fd(top, true, &rec, m->destination, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The cgroup mount: a tmpfs with one directory per host hierarchy, each
+ * either a fresh cgroup mount rooted at the container's cgroup (cgroup
+ * namespace) or a bind of the container's host cgroup directory.  Read-only
+ * is applied to every piece (CVE-2023-25809).
+ */
+static int cgroup_mount(const struct hr_plan *plan, const struct hr_mount *m, int rootfs_fd, struct hr_err **err)
+{
+	cleanup_close int target = -1;
+	cleanup_close int top = -1;
+	char fdpath[32];
+	unsigned long flags = m->opts.flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	bool pure_v2 = plan->n_cgmounts == 1 && plan->cgmounts[0].name[0] == '\0';
+
+	target = hr_fs_mkdir_p_at(rootfs_fd, m->destination, 0755, err);
+	if (target < 0)
+		return hr_fail_wrap(err, "mount cgroup on `%s`", m->destination);
+	hr_fs_fd_path(target, fdpath, sizeof(fdpath));
+
+	if (pure_v2) {
+		const struct hr_cgmount *c = &plan->cgmounts[0];
+
+		if (plan->new_cgroupns) {
+			if (mount("cgroup2", fdpath, "cgroup2", flags, NULL) < 0)
+				return hr_fail(err, errno, "mount `cgroup2` on `%s`", m->destination);
+			return 0;
+		}
+		{
+			cleanup_close int tree = open_tree(AT_FDCWD, c->host_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+			struct mount_attr a = { 0 };
+
+			if (tree < 0)
+				return hr_fail(err, errno, "bind `%s` on `%s`", c->host_dir, m->destination);
+			flags_to_attr(flags, 0, &a);
+			if (setattr_fd(tree, false, &a, m->destination, err) < 0)
+				return -1;
+			return attach_tree(tree, target, m->destination, err);
+		}
+	}
+
+	if (mount("tmpfs", fdpath, "tmpfs", (flags & ~(unsigned long)MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=755") < 0)
+		return hr_fail(err, errno, "mount `tmpfs` on `%s`", m->destination);
+	top = hr_fs_open_in_root_at(rootfs_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
+	if (top < 0)
+		return -1;
+	for (size_t i = 0; i < plan->n_cgmounts; i++) {
+		const struct hr_cgmount *c = &plan->cgmounts[i];
+		cleanup_close int dir = -1;
+		char dpath[32];
+
+		if (mkdirat(top, c->name, 0755) < 0 && errno != EEXIST)
+			return hr_fail(err, errno, "mkdir `%s/%s`", m->destination, c->name);
+		dir = openat(top, c->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dir < 0)
+			return hr_fail(err, errno, "open `%s/%s`", m->destination, c->name);
+		if (plan->new_cgroupns) {
+			if (mount("cgroup", hr_fs_fd_path(dir, dpath, sizeof(dpath)), c->fstype, flags,
+				  c->options[0] ? c->options : NULL) < 0)
+				return hr_fail(err, errno, "mount `%s` on `%s/%s`", c->fstype, m->destination, c->name);
+		} else {
+			cleanup_close int tree = open_tree(AT_FDCWD, c->host_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+			struct mount_attr a = { 0 };
+
+			if (tree < 0)
+				return hr_fail(err, errno, "bind `%s` on `%s/%s`", c->host_dir, m->destination, c->name);
+			flags_to_attr(flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0, &a);
+			if (setattr_fd(tree, false, &a, m->destination, err) < 0)
+				return -1;
+			if (attach_tree(tree, dir, c->name, err) < 0)
+				return -1;
+		}
+		/* co-mounted controllers ("cpu,cpuacct") get one symlink per name, as on the host */
+		if (strchr(c->name, ',')) {
+			cleanup_free char *names = xstrdup(c->name);
+			char *save = NULL;
+
+			for (char *tok = strtok_r(names, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+				if (symlinkat(c->name, top, tok) < 0 && errno != EEXIST)
+					return hr_fail(err, errno, "symlink `%s/%s`", m->destination, tok);
+		}
+	}
+	if ((flags & MS_RDONLY) && setattr_fd(top, false, &ro, m->destination, err) < 0)
+		return -1;
+	return 0;
+}
+
+int hr_mounts_apply_child(const struct hr_plan *plan, int rootfs_fd, struct hr_err **err)
+{
+	const struct hr_spec *spec = plan->spec;
+
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct hr_mount *m = &spec->mounts[i];
+		const char *type = m->type;
+		bool is_bind = m->opts.bind || (type && strcmp(type, "bind") == 0);
+		int r;
+
+		if (!proc_dest_allowed(m->destination, is_bind ? NULL : type))
+			return hr_fail(err, EPERM, "mount on `%s`: only procfs may be mounted on /proc, and only a few files under it",
+				       m->destination);
+		if (strcmp(m->destination, "/proc") == 0 || strcmp(m->destination, "/sys") == 0 ||
+		    (type && (strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0))) {
+			if (check_not_symlink(rootfs_fd, m->destination, err) < 0)
+				return -1;
+		}
+		if (m->opts.idmap || m->opts.ridmap)
+			return hr_fail(err, EOPNOTSUPP, "mount on `%s`: idmapped mounts are not supported yet",
+				       m->destination);
+		if (is_bind)
+			r = bind_mount(m, rootfs_fd, err);
+		else if (type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0))
+			r = cgroup_mount(plan, m, rootfs_fd, err);
+		else if (type == NULL)
+			r = hr_fail(err, EINVAL, "mount on `%s`: no type given", m->destination);
+		else
+			r = fs_mount(m, rootfs_fd, err);
+		if (r < 0)
+			return -1;
+		/* what landed on /proc must be procfs, whatever the config said (CVE-2019-16884) */
+		if (strcmp(m->destination, "/proc") == 0) {
+			cleanup_close int fd = hr_fs_open_in_root_at(rootfs_fd, "/proc", O_PATH | O_DIRECTORY, 0, err);
+			struct statfs sfs;
+
+			if (fd < 0)
+				return -1;
+			if (fstatfs(fd, &sfs) < 0)
+				return hr_fail(err, errno, "statfs `/proc`");
+			if (sfs.f_type != PROC_SUPER_MAGIC)
+				return hr_fail(err, EPERM, "mount on `/proc`: not a procfs");
+		}
+	}
+	return 0;
+}
+
+static int mask_path(const struct hr_plan *plan, int rootfs_fd, const char *path, struct hr_err **err)
+{
+	cleanup_close int fd = -1;
+	struct stat st;
+	char fdpath[32];
+
+	fd = hr_fs_open_in_root_at(rootfs_fd, path, O_PATH, 0, NULL);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return hr_fail(err, errno, "mask `%s`", path);
+	}
+	if (fstat(fd, &st) < 0)
+		return hr_fail(err, errno, "stat `%s`", path);
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", hr_fs_fd_path(fd, fdpath, sizeof(fdpath)), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=0,mode=0555") < 0)
+			return hr_fail(err, errno, "mask `%s`", path);
+		return 0;
+	}
+	{
+		/*
+		 * The host's /dev/null, opened and verified as 1:3 before
+		 * clone: never the container's (CVE-2025-31133).
+		 */
+		cleanup_close int tree = open_tree(plan->devnull_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+
+		if (tree < 0)
+			return hr_fail(err, errno, "mask `%s`: clone /dev/null", path);
+		return attach_tree(tree, fd, path, err);
+	}
+}
+
+static int readonly_path(int rootfs_fd, const char *path, struct hr_err **err)
+{
+	cleanup_close int fd = -1;
+	cleanup_close int tree = -1;
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+
+	fd = hr_fs_open_in_root_at(rootfs_fd, path, O_PATH, 0, NULL);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return hr_fail(err, errno, "make `%s` read-only", path);
+	}
+	tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+	if (tree < 0)
+		return hr_fail(err, errno, "make `%s` read-only", path);
+	if (setattr_fd(tree, true, &ro, path, err) < 0)
+		return -1;
+	return attach_tree(tree, fd, path, err);
+}
+
+int hr_paths_protect_child(const struct hr_plan *plan, int rootfs_fd, struct hr_err **err)
+{
+	const struct hr_linux *lx = &plan->spec->lnx;
+
+	for (char **p = lx->masked_paths; p && *p; p++)
+		if (mask_path(plan, rootfs_fd, *p, err) < 0)
+			return -1;
+	for (char **p = lx->readonly_paths; p && *p; p++)
+		if (readonly_path(rootfs_fd, *p, err) < 0)
+			return -1;
+	return 0;
+}
+
+int hr_rootfs_pivot_child(const struct hr_plan *plan, int rootfs_fd, struct hr_err **err)
+{
+	if (fchdir(rootfs_fd) < 0)
+		return hr_fail(err, errno, "chdir `%s`", plan->rootfs);
+	if (plan->no_pivot) {
+		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+			return hr_fail(err, errno, "move `%s` to /", plan->rootfs);
+		if (chroot(".") < 0)
+			return hr_fail(err, errno, "chroot `%s`", plan->rootfs);
+	} else {
+		/* pivot_root(".", ".") stacks the old root on top of the new one; detach it */
+		if (syscall(SYS_pivot_root, ".", ".") < 0)
+			return hr_fail(err, errno, "pivot_root `%s`", plan->rootfs);
+		/* make sure the detach below cannot propagate to the host */
+		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+			return hr_fail(err, errno, "make the old root a slave");
+		if (umount2(".", MNT_DETACH) < 0)
+			return hr_fail(err, errno, "detach the old root");
+	}
+	if (chdir("/") < 0)
+		return hr_fail(err, errno, "chdir `/`");
+	if (plan->spec->lnx.rootfs_propagation_flags &&
+	    mount(NULL, "/", NULL, plan->spec->lnx.rootfs_propagation_flags, NULL) < 0)
+		return hr_fail(err, errno, "set rootfs propagation `%s`", plan->spec->lnx.rootfs_propagation);
+	return 0;
+}
+
+/* ---- parent side: the host's cgroup hierarchies ---- */
+
+static char *unescape_mountinfo(const char *s)
+{
+	char *out = xmalloc(strlen(s) + 1), *o = out;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+		    s[3] <= '7') {
+			*o++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+void hr_cgmounts_free(struct hr_cgmount *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(m[i].name);
+		free(m[i].fstype);
+		free(m[i].options);
+		free(m[i].host_dir);
+	}
+	free(m);
+}
+
+int hr_cgmounts_plan(const char *cgroup_path, struct hr_cgmount **out, size_t *n, struct hr_err **err)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+	struct hr_cgmount *v = NULL;
+	size_t count = 0;
+
+	if (!f)
+		return hr_fail(err, errno, "open `/proc/self/mountinfo`");
+	while (getline(&line, &cap, f) > 0) {
+		char *fields[12] = { 0 };
+		char *save = NULL, *sep;
+		int nf = 0;
+		cleanup_free char *mnt = NULL;
+		const char *fstype, *super;
+		char *name;
+
+		sep = strstr(line, " - ");
+		if (!sep)
+			continue;
+		*sep = '\0';
+		for (char *t = strtok_r(line, " ", &save); t && nf < 6; t = strtok_r(NULL, " ", &save))
+			fields[nf++] = t;
+		if (nf < 5)
+			continue;
+		save = NULL;
+		fstype = strtok_r(sep + 3, " ", &save);
+		(void)strtok_r(NULL, " ", &save);
+		super = strtok_r(NULL, " \n", &save);
+		if (!fstype || (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0))
+			continue;
+		mnt = unescape_mountinfo(fields[4]);
+		if (strcmp(mnt, "/sys/fs/cgroup") == 0)
+			name = xstrdup("");
+		else if (hr_str_has_prefix(mnt, "/sys/fs/cgroup/") && !strchr(mnt + 15, '/'))
+			name = xstrdup(mnt + 15);
+		else
+			continue;
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		v[count].name = name;
+		v[count].fstype = xstrdup(fstype);
+		v[count].host_dir = hr_path_join(mnt, cgroup_path && *cgroup_path ? cgroup_path : "/");
+		/* keep only the subsystem / name= options a cgroup v1 mount needs */
+		{
+			cleanup_free char *opts = xstrdup(super ? super : "");
+			char *keep = xstrdup("");
+			char *s2 = NULL;
+
+			for (char *o = strtok_r(opts, ",", &s2); o; o = strtok_r(NULL, ",", &s2)) {
+				char *joined;
+
+				if (strcmp(o, "rw") == 0 || strcmp(o, "ro") == 0 || hr_str_has_prefix(o, "release_agent") ||
+				    strcmp(o, "nsdelegate") == 0 || strcmp(o, "memory_recursiveprot") == 0 ||
+				    strcmp(o, "clone_children") == 0 || strcmp(o, "noprefix") == 0 ||
+				    strcmp(fstype, "cgroup2") == 0)
+					continue;
+				joined = keep[0] ? xasprintf("%s,%s", keep, o) : xstrdup(o);
+				free(keep);
+				keep = joined;
+			}
+			v[count].options = keep;
+		}
+		count++;
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}

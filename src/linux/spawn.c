@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Clone of the container init, namespace flag mapping, id maps written by
+ * the parent, and the small /proc/PID helpers the runtime needs to find a
+ * container's process again.  The child side lives in init.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hardrun/init.h"
+#include "hardrun/strutil.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+unsigned long hr_ns_clone_flag(enum hr_ns_type t)
+{
+	switch (t) {
+	case HR_NS_PID:
+		return CLONE_NEWPID;
+	case HR_NS_NET:
+		return CLONE_NEWNET;
+	case HR_NS_MOUNT:
+		return CLONE_NEWNS;
+	case HR_NS_IPC:
+		return CLONE_NEWIPC;
+	case HR_NS_UTS:
+		return CLONE_NEWUTS;
+	case HR_NS_USER:
+		return CLONE_NEWUSER;
+	case HR_NS_CGROUP:
+		return CLONE_NEWCGROUP;
+	case HR_NS_TIME:
+		return CLONE_NEWTIME;
+	case HR_NS_COUNT:
+		break;
+	}
+	return 0;
+}
+
+pid_t hr_spawn(struct hr_plan *plan, struct hr_err **err)
+{
+	unsigned long flags = SIGCHLD;
+	long pid;
+
+	/*
+	 * Fast path: one clone() creates every namespace at once and the
+	 * child is the init.  The time namespace only applies to children of
+	 * the unsharing process, and joining by path needs setns() first, so
+	 * those go through stage1 (init.c), which forks the init.
+	 */
+	if (!plan->slow_path)
+		flags |= plan->new_ns_flags;
+	/* A raw clone with no new stack behaves like fork() in this single-threaded program. */
+	pid = syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	if (pid < 0)
+		return hr_fail(err, errno, "clone container init");
+	if (pid == 0)
+		hr_init_child(plan);
+	return (pid_t)pid;
+}
+
+static int write_map(pid_t pid, const char *file, const struct hr_idmap *m, size_t n, struct hr_err **err)
+{
+	char path[64];
+	char buf[4096];
+	size_t off = 0;
+	cleanup_close int fd = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(buf + off, sizeof(buf) - off, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
+				 m[i].container_id, m[i].host_id, m[i].size);
+
+		if (w < 0 || (size_t)w >= sizeof(buf) - off)
+			return hr_fail(err, E2BIG, "write `/proc/%d/%s`: too many mappings", pid, file);
+		off += (size_t)w;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hr_fail(err, errno, "open `%s`", path);
+	if (write(fd, buf, off) != (ssize_t)off)
+		return hr_fail(err, errno, "write `%s`", path);
+	return 0;
+}
+
+int hr_idmap_write(pid_t pid, const struct hr_spec *spec, struct hr_err **err)
+{
+	if (write_map(pid, "uid_map", spec->lnx.uid_mappings, spec->lnx.n_uid_mappings, err) < 0)
+		return -1;
+	return write_map(pid, "gid_map", spec->lnx.gid_mappings, spec->lnx.n_gid_mappings, err);
+}
+
+uint64_t hr_proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	cleanup_close int fd = -1;
+	ssize_t n;
+	char *p;
+	uint64_t v = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may contain spaces and parentheses: skip to the last ')' */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	p++;
+	/* field 3 (state) follows; starttime is field 22 */
+	for (int field = 2; field < 22 && p; field++) {
+		p = strchr(p + 1, ' ');
+	}
+	if (!p)
+		return 0;
+	v = strtoull(p + 1, NULL, 10);
+	return v;
+}
+
+bool hr_proc_alive(pid_t pid, uint64_t start)
+{
+	char path[64], buf[512];
+	cleanup_close int fd = -1;
+	ssize_t n;
+	char *p;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return false;
+	if (p[2] == 'Z' || p[2] == 'X')
+		return false;
+	if (start != 0 && hr_proc_start_time(pid) != start)
+		return false;
+	return true;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The parent/child message channel.  Sending must stay allocation-free so
+ * that the child can report errors from any point of its sequence.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "hardrun/sync.h"
+
+struct wire_hdr {
+	uint32_t type;
+	int32_t errnum;
+	uint32_t len;
+};
+
+int hr_sync_send(int sock, enum hr_sync_type type, int32_t errnum, const void *data, size_t len, int fd)
+{
+	struct wire_hdr h = { .type = type, .errnum = errnum, .len = (uint32_t)len };
+	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)data, len } };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+	ssize_t n;
+
+	if (len > HR_SYNC_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	do
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -1 : 0;
+}
+
+int hr_sync_recv(int sock, struct hr_sync_msg *m)
+{
+	struct wire_hdr h;
+	struct iovec iov[2] = { { &h, sizeof(h) }, { m->data, sizeof(m->data) - 1 } };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	m->fd = -1;
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if (n == 0) {
+		errno = EPIPE;
+		return -1;
+	}
+	if ((size_t)n < sizeof(h) || h.len != (size_t)n - sizeof(h)) {
+		errno = EPROTO;
+		return -1;
+	}
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(&m->fd, CMSG_DATA(c), sizeof(int));
+	m->type = h.type;
+	m->errnum = h.errnum;
+	m->len = h.len;
+	m->data[h.len] = '\0';
+	return 0;
+}
+
+int hr_sync_expect(int sock, enum hr_sync_type type, struct hr_sync_msg *m, struct hr_err **err)
+{
+	if (hr_sync_recv(sock, m) < 0) {
+		if (errno == EPIPE)
+			return hr_fail(err, 0, "container init exited during setup");
+		return hr_fail(err, errno, "read from container init");
+	}
+	if (m->type == HR_SYNC_ERROR) {
+		if (m->fd >= 0)
+			close(m->fd);
+		return hr_fail(err, m->errnum, "%s", m->data);
+	}
+	if (m->type != (uint32_t)type) {
+		if (m->fd >= 0)
+			close(m->fd);
+		return hr_fail(err, EPROTO, "unexpected message %u from container init (wanted %d)", m->type, type);
+	}
+	return 0;
+}
+
+void hr_sync_die_child(int sock, struct hr_err *err)
+{
+	const char *msg = err && err->msg ? err->msg : "container setup failed";
+
+	(void)hr_sync_send(sock, HR_SYNC_ERROR, err ? err->errnum : 0, msg, strnlen(msg, HR_SYNC_MAX), -1);
+	_exit(HR_EXIT_CHILD_SETUP);
+}

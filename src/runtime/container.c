@@ -1,0 +1,722 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Lifecycle orchestration: create (plan, spawn, drive the init's setup,
+ * record state), start, kill, delete, state and list.  The only place with
+ * goto-based rollback of external state: a failed create kills the init,
+ * removes the cgroup and the state dir, so nothing is left behind.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "hardrun/apparmor.h"
+#include "hardrun/cgroup.h"
+#include "hardrun/init.h"
+#include "hardrun/log.h"
+#include "hardrun/seccomp.h"
+#include "hardrun/state.h"
+#include "hardrun/strutil.h"
+#include "hardrun/sync.h"
+#include "statedir.h"
+
+#define CONFIG_COPY "config.json"
+#define STATE_FILE "state.json"
+
+void hr_loaded_free(struct hr_loaded *c)
+{
+	if (!c)
+		return;
+	hr_state_free(c->st);
+	hr_spec_free(c->spec);
+	if (c->dir_fd >= 0)
+		close(c->dir_fd);
+	if (c->root_fd >= 0)
+		close(c->root_fd);
+	free(c);
+}
+
+static enum hr_status compute_status(struct hr_loaded *c)
+{
+	struct stat st;
+
+	if (!hr_proc_alive(c->st->pid, c->st->pid_start))
+		return HR_STATUS_STOPPED;
+	if (fstatat(c->dir_fd, HR_FIFO_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return HR_STATUS_CREATED;
+	if (c->st->cgroup_path && *c->st->cgroup_path) {
+		struct hr_cgroup *cg = NULL;
+		struct hr_err *e = NULL;
+		bool frozen = false;
+
+		if (hr_cgroup_open(c->st->cgroup_path, &cg, &e) == 0 && hr_cgroup_is_frozen(cg, &frozen, &e) == 0 &&
+		    frozen) {
+			hr_cgroup_free(cg);
+			return HR_STATUS_PAUSED;
+		}
+		hr_cgroup_free(cg);
+		hr_err_free(&e);
+	}
+	return HR_STATUS_RUNNING;
+}
+
+int hr_container_load(const struct hr_rt *rt, const char *id, bool with_spec, struct hr_loaded **out,
+		      struct hr_err **err)
+{
+	struct hr_loaded *c = xzalloc(sizeof(*c));
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+
+	c->dir_fd = c->root_fd = -1;
+	if (!hr_id_valid(id)) {
+		hr_fail(err, EINVAL, "invalid container id `%s`", id);
+		goto fail;
+	}
+	c->root_fd = hr_statedir_open_root(rt->root, err);
+	if (c->root_fd < 0)
+		goto fail;
+	c->dir_fd = hr_statedir_open(c->root_fd, id, err);
+	if (c->dir_fd < 0)
+		goto fail;
+	if (hr_statedir_read(c->dir_fd, STATE_FILE, &buf, &len, err) < 0) {
+		if ((*err)->errnum == ENOENT) {
+			hr_err_free(err);
+			hr_fail(err, ENOENT, "container `%s` does not exist", id);
+		}
+		goto fail;
+	}
+	if (hr_state_parse_buf(buf, len, &c->st, err) < 0) {
+		if ((*err)->errnum == ENOENT) {
+			/* a directory of another runtime sharing the root */
+			hr_err_free(err);
+			hr_fail(err, ENOENT, "container `%s` does not exist", id);
+		}
+		goto fail;
+	}
+	if (with_spec) {
+		free(buf);
+		buf = NULL;
+		if (hr_statedir_read(c->dir_fd, CONFIG_COPY, &buf, &len, err) < 0 ||
+		    hr_spec_load_buf(buf, len, &c->spec, err) < 0)
+			goto fail;
+	}
+	c->status = compute_status(c);
+	*out = c;
+	return 0;
+fail:
+	hr_loaded_free(c);
+	return -1;
+}
+
+static char *hook_state_json(const struct hr_state *st, enum hr_status status)
+{
+	return hr_state_oci_json(st, status);
+}
+
+static int read_file(const char *path, char **buf, size_t *len, struct hr_err **err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return hr_fail(err, errno, "open `%s`", path);
+	return hr_read_fd_all(fd, path, buf, len, err);
+}
+
+/* Kill the cgroup's processes (or the init) and wait until the init is gone. */
+static void kill_and_wait(struct hr_state *st, struct hr_cgroup *cg)
+{
+	struct hr_err *tmp = NULL;
+
+	if (cg && hr_cgroup_kill_all(cg, SIGKILL, &tmp) < 0) {
+		hr_log_warn("kill container processes: %s", tmp->msg);
+		hr_err_free(&tmp);
+	}
+	if (st->pid > 0 && hr_proc_alive(st->pid, st->pid_start))
+		kill(st->pid, SIGKILL);
+	for (int i = 0; i < 5000 && hr_proc_alive(st->pid, st->pid_start); i++) {
+		struct timespec ts = { 0, 1000000 };
+
+		/* reap it if it is our own child (run, failed create) */
+		waitpid(st->pid, NULL, WNOHANG);
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void fill_plan_namespaces(struct hr_plan *plan, const struct hr_spec *spec)
+{
+	for (int t = 0; t < HR_NS_COUNT; t++) {
+		const struct hr_namespace *ns = &spec->lnx.namespaces[t];
+
+		if (!ns->present)
+			continue;
+		if (ns->path) {
+			plan->slow_path = true;
+		} else if (t == HR_NS_CGROUP) {
+			plan->new_cgroupns = true;
+		} else {
+			plan->new_ns_flags |= hr_ns_clone_flag((enum hr_ns_type)t);
+			if (t == HR_NS_TIME)
+				plan->slow_path = true;
+		}
+	}
+	plan->userns = spec->lnx.namespaces[HR_NS_USER].present;
+}
+
+static int open_devnull(struct hr_err **err)
+{
+	cleanup_close int fd = open("/dev/null", O_PATH | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return hr_fail(err, errno, "open `/dev/null`");
+	if (fstat(fd, &st) < 0)
+		return hr_fail(err, errno, "stat `/dev/null`");
+	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+		return hr_fail(err, EPERM, "host `/dev/null` is not the 1:3 character device");
+	return steal_fd(&fd);
+}
+
+static int write_oom_score_adj(pid_t pid, int v, struct hr_err **err)
+{
+	char path[64], buf[32];
+	cleanup_close int fd = -1;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", pid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	n = snprintf(buf, sizeof(buf), "%d", v);
+	if (fd < 0 || write(fd, buf, (size_t)n) != n)
+		return hr_fail(err, errno, "write `%s`", path);
+	return 0;
+}
+
+static bool has_cgroup_mount(const struct hr_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if (spec->mounts[i].type &&
+		    (strcmp(spec->mounts[i].type, "cgroup") == 0 || strcmp(spec->mounts[i].type, "cgroup2") == 0))
+			return true;
+	return false;
+}
+
+/*
+ * Drive the init through setup.  Returns the init's pid (it is still
+ * parked on the exec fifo) or -1; on -1 *spawned holds whatever pid must be
+ * killed.
+ */
+static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, struct hr_state *st,
+			pid_t *spawned, struct hr_err **err)
+{
+	const struct hr_spec *spec = plan->spec;
+	struct hr_sync_msg *m = xmalloc(sizeof(*m));
+	cleanup_free char *hook_json = NULL;
+	pid_t first, init_pid;
+
+	first = hr_spawn(plan, err);
+	if (first < 0)
+		goto fail;
+	*spawned = first;
+	close(plan->sync_fd);
+	plan->sync_fd = -1;
+	if (cg && hr_cgroup_enter(cg, first, err) < 0)
+		goto fail;
+	if (!plan->slow_path) {
+		init_pid = first;
+		if ((plan->new_ns_flags & hr_ns_clone_flag(HR_NS_USER)) && hr_idmap_write(init_pid, spec, err) < 0)
+			goto fail;
+	} else {
+		int status;
+
+		for (;;) {
+			if (hr_sync_recv(sock, m) < 0) {
+				hr_fail(err, errno == EPIPE ? 0 : errno, "container init exited during setup");
+				goto fail;
+			}
+			if (m->type == HR_SYNC_ERROR) {
+				hr_fail(err, m->errnum, "%s", m->data);
+				goto fail;
+			}
+			if (m->type == HR_SYNC_USERNS) {
+				if (hr_idmap_write(first, spec, err) < 0)
+					goto fail;
+				if (hr_sync_send(sock, HR_SYNC_MAPS_DONE, 0, NULL, 0, -1) < 0) {
+					hr_fail(err, errno, "write to container init");
+					goto fail;
+				}
+				continue;
+			}
+			if (m->type == HR_SYNC_PID)
+				break;
+			hr_fail(err, EPROTO, "unexpected message %u from container init", m->type);
+			goto fail;
+		}
+		init_pid = (pid_t)m->errnum;
+		while (waitpid(first, &status, 0) < 0 && errno == EINTR)
+			;
+		*spawned = init_pid;
+	}
+	st->pid = init_pid;
+	st->pid_start = hr_proc_start_time(init_pid);
+	if (spec->process->has_oom_score_adj && write_oom_score_adj(init_pid, spec->process->oom_score_adj, err) < 0)
+		goto fail;
+	hook_json = hook_state_json(st, HR_STATUS_CREATING);
+	if (hr_sync_send(sock, HR_SYNC_GO, 0, hook_json, strlen(hook_json), -1) < 0) {
+		hr_fail(err, errno, "write to container init");
+		goto fail;
+	}
+	for (;;) {
+		if (hr_sync_recv(sock, m) < 0) {
+			hr_fail(err, errno == EPIPE ? 0 : errno, "container init exited during setup");
+			goto fail;
+		}
+		if (m->type == HR_SYNC_ERROR) {
+			hr_fail(err, m->errnum, "%s", m->data);
+			goto fail;
+		}
+		if (m->type == HR_SYNC_HOOKS) {
+			if (hr_hooks_exec(&spec->hooks[HR_HOOK_PRESTART], "prestart", hook_json, err) < 0 ||
+			    hr_hooks_exec(&spec->hooks[HR_HOOK_CREATE_RUNTIME], "createRuntime", hook_json, err) < 0)
+				goto fail;
+			if (hr_sync_send(sock, HR_SYNC_HOOKS_DONE, 0, NULL, 0, -1) < 0) {
+				hr_fail(err, errno, "write to container init");
+				goto fail;
+			}
+			continue;
+		}
+		if (m->type == HR_SYNC_READY)
+			break;
+		hr_fail(err, EPROTO, "unexpected message %u from container init", m->type);
+		goto fail;
+	}
+	if (m->fd >= 0) {
+		const struct hr_seccomp *sc = spec->lnx.seccomp;
+		int r = 0;
+
+		if (sc && sc->listener_path)
+			r = hr_seccomp_send_listener(sc->listener_path, m->fd, sc->listener_metadata, hook_json, init_pid,
+						     err);
+		close(m->fd);
+		if (r < 0)
+			goto fail;
+	}
+	free(m);
+	return init_pid;
+fail:
+	free(m);
+	return -1;
+}
+
+int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, bool keep_child,
+			   pid_t *init_out, struct hr_err **err)
+{
+	struct hr_spec *spec = NULL;
+	struct hr_state st = { 0 };
+	struct hr_plan plan = { 0 };
+	struct hr_cgroup *cg = NULL;
+	struct hr_bpf *bpf = NULL;
+	cleanup_free char *cfg = NULL;
+	cleanup_free char *bundle = NULL;
+	cleanup_free char *rootfs = NULL;
+	cleanup_free char *cfg_path = NULL;
+	cleanup_free char *cgpath = NULL;
+	cleanup_free char *state_json = NULL;
+	cleanup_close int root_fd = -1;
+	cleanup_close int dir_fd = -1;
+	cleanup_close int fifo_fd = -1;
+	cleanup_close int procsys_fd = -1;
+	cleanup_close int devnull_fd = -1;
+	cleanup_close int console_fd = -1;
+	int sv[2] = { -1, -1 };
+	size_t cfg_len = 0;
+	bool dir_made = false;
+	pid_t spawned = -1, pid;
+	char created[64];
+	int ret = -1;
+
+	plan.sync_fd = plan.fifo_fd = plan.procsys_fd = plan.devnull_fd = plan.console_fd = plan.log_fd = -1;
+	if (!hr_id_valid(id))
+		return hr_fail(err, EINVAL, "invalid container id `%s`", id);
+	bundle = realpath(o->bundle ? o->bundle : ".", NULL);
+	if (!bundle)
+		return hr_fail(err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
+	cfg_path = hr_path_join(bundle, "config.json");
+	if (read_file(cfg_path, &cfg, &cfg_len, err) < 0)
+		return -1;
+	if (hr_spec_load_buf(cfg, cfg_len, &spec, err) < 0 || hr_spec_validate(spec, err) < 0)
+		goto out;
+	if (spec->process == NULL) {
+		hr_fail(err, 0, "config.json: process: required by hardrun");
+		goto out;
+	}
+	if (!spec->lnx.namespaces[HR_NS_MOUNT].present) {
+		hr_fail(err, 0, "config.json: linux.namespaces: a mount namespace is required");
+		goto out;
+	}
+	{
+		cleanup_free char *rp = spec->root_path[0] == '/' ? xstrdup(spec->root_path)
+								   : hr_path_join(bundle, spec->root_path);
+		struct stat sb;
+
+		rootfs = realpath(rp, NULL);
+		if (!rootfs || stat(rootfs, &sb) < 0) {
+			hr_fail(err, errno, "rootfs `%s`", rp);
+			goto out;
+		}
+		if (!S_ISDIR(sb.st_mode)) {
+			hr_fail(err, ENOTDIR, "rootfs `%s`", rp);
+			goto out;
+		}
+	}
+	if (spec->process->apparmor_profile && !hr_apparmor_enabled()) {
+		hr_fail(err, 0, "apparmor profile `%s` requested, but AppArmor is not enabled in this kernel",
+			spec->process->apparmor_profile);
+		goto out;
+	}
+	if (rt->systemd_cgroup) {
+		hr_fail(err, 0, "--systemd-cgroup: systemd is not running on this host, use the cgroupfs driver");
+		goto out;
+	}
+	if (spec->process->terminal && !o->console_socket && !keep_child) {
+		hr_fail(err, 0, "process.terminal is set: --console-socket is required");
+		goto out;
+	}
+	if (spec->process->terminal) {
+		hr_fail(err, EOPNOTSUPP, "process.terminal: terminals are not supported yet");
+		goto out;
+	}
+	/* everything that can fail without touching the host has been checked: now build */
+	root_fd = hr_statedir_open_root(rt->root, err);
+	if (root_fd < 0)
+		goto out;
+	dir_fd = hr_statedir_create(root_fd, id, err);
+	if (dir_fd < 0)
+		goto out;
+	dir_made = true;
+	if (hr_statedir_write(dir_fd, CONFIG_COPY, cfg, cfg_len, err) < 0)
+		goto fail;
+	if (mkfifoat(dir_fd, HR_FIFO_NAME, 0600) < 0) {
+		hr_fail(err, errno, "mkfifo `%s`", HR_FIFO_NAME);
+		goto fail;
+	}
+	/* O_RDWR never blocks on a FIFO; the init blocks in read() until start writes */
+	fifo_fd = openat(dir_fd, HR_FIFO_NAME, O_RDWR | O_CLOEXEC);
+	if (fifo_fd < 0) {
+		hr_fail(err, errno, "open `%s`", HR_FIFO_NAME);
+		goto fail;
+	}
+	if (hr_cgroup_resolve_path(spec->lnx.cgroups_path, id, &cgpath, err) < 0 ||
+	    hr_cgroup_open(cgpath, &cg, err) < 0 ||
+	    hr_cgroup_create(cg, spec->lnx.has_resources ? &spec->lnx.resources : NULL, err) < 0)
+		goto fail;
+	if (spec->lnx.seccomp && hr_seccomp_compile(spec->lnx.seccomp, &bpf, err) < 0)
+		goto fail;
+	if (has_cgroup_mount(spec) && hr_cgmounts_plan(cgpath, &plan.cgmounts, &plan.n_cgmounts, err) < 0)
+		goto fail;
+	procsys_fd = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (procsys_fd < 0) {
+		hr_fail(err, errno, "open `/proc/sys`");
+		goto fail;
+	}
+	devnull_fd = open_devnull(err);
+	if (devnull_fd < 0)
+		goto fail;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		hr_fail(err, errno, "socketpair");
+		goto fail;
+	}
+	/* relative mount sources are relative to the bundle, as with runc */
+	if (chdir(bundle) < 0) {
+		hr_fail(err, errno, "chdir `%s`", bundle);
+		goto fail;
+	}
+
+	plan.spec = spec;
+	plan.id = id;
+	plan.rootfs = rootfs;
+	plan.cgroup_path = cgpath;
+	plan.no_pivot = o->no_pivot;
+	plan.sync_fd = sv[1];
+	plan.fifo_fd = fifo_fd;
+	plan.procsys_fd = procsys_fd;
+	plan.devnull_fd = devnull_fd;
+	plan.preserve_fds = o->preserve_fds;
+	plan.log_fd = hr_log_fd();
+	plan.bpf = bpf;
+	plan.exec_argv = spec->process->args;
+	plan.exec_env = spec->process->env ? spec->process->env : (char *[]){ NULL };
+	fill_plan_namespaces(&plan, spec);
+
+	hr_time_rfc3339(created, sizeof(created));
+	st.oci_version = spec->oci_version;
+	st.id = (char *)id;
+	st.bundle = bundle;
+	st.rootfs = rootfs;
+	st.created = created;
+	st.cgroup_path = cgpath;
+	st.userns = plan.userns;
+	st.annotations = spec->annotations;
+	st.n_annotations = spec->n_annotations;
+
+	pid = drive_init(&plan, cg, sv[0], &st, &spawned, err);
+	sv[1] = -1; /* closed by drive_init after the clone */
+	if (pid < 0)
+		goto fail;
+	state_json = hr_state_to_json(&st);
+	if (hr_statedir_write(dir_fd, STATE_FILE, state_json, strlen(state_json), err) < 0)
+		goto fail;
+	if (o->pid_file) {
+		char buf[32];
+		int n = snprintf(buf, sizeof(buf), "%d", pid);
+
+		if (hr_write_file_atomic(o->pid_file, buf, (size_t)n, err) < 0)
+			goto fail;
+	}
+	hr_log_debug("created container %s, init pid %d", id, pid);
+	if (init_out)
+		*init_out = pid;
+	(void)keep_child;
+	ret = 0;
+	goto out;
+
+fail:
+	{
+		struct hr_err *tmp = NULL;
+
+		if (spawned > 0) {
+			st.pid = spawned;
+			st.pid_start = 0;
+			kill(spawned, SIGKILL);
+			while (waitpid(spawned, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+		if (cg && hr_cgroup_destroy(cg, &tmp) < 0) {
+			hr_log_warn("rollback: %s", tmp->msg);
+			hr_err_free(&tmp);
+		}
+		if (dir_made && hr_statedir_remove(root_fd, id, &tmp) < 0) {
+			hr_log_warn("rollback: %s", tmp->msg);
+			hr_err_free(&tmp);
+		}
+	}
+out:
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	hr_cgmounts_free(plan.cgmounts, plan.n_cgmounts);
+	hr_bpf_free(bpf);
+	hr_cgroup_free(cg);
+	hr_spec_free(spec);
+	return ret;
+}
+
+int hr_container_create(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, struct hr_err **err)
+{
+	if (hr_container_do_create(rt, id, o, false, NULL, err) < 0)
+		return hr_fail_wrap(err, "create `%s`", id);
+	return 0;
+}
+
+int hr_container_do_start(struct hr_loaded *c, struct hr_err **err)
+{
+	cleanup_close int fd = -1;
+	cleanup_free char *json = NULL;
+	struct hr_err *tmp = NULL;
+
+	if (c->status != HR_STATUS_CREATED)
+		return hr_fail(err, 0, "container `%s` is %s, not created", c->st->id, hr_status_name(c->status));
+	fd = openat(c->dir_fd, HR_FIFO_NAME, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return hr_fail(err, errno == ENXIO ? 0 : errno, "container `%s`: the init is not waiting",
+			       c->st->id);
+	if (write(fd, "0", 1) != 1)
+		return hr_fail(err, errno, "start `%s`: write exec fifo", c->st->id);
+	if (unlinkat(c->dir_fd, HR_FIFO_NAME, 0) < 0)
+		hr_log_warn("remove exec fifo of `%s`: %s", c->st->id, strerror(errno));
+	json = hook_state_json(c->st, HR_STATUS_RUNNING);
+	if (c->spec && hr_hooks_exec(&c->spec->hooks[HR_HOOK_POSTSTART], "poststart", json, &tmp) < 0) {
+		/* runtime-spec 1.3: a failing poststart hook is an error and stops the container */
+		kill(c->st->pid, SIGKILL);
+		*err = tmp;
+		return -1;
+	}
+	return 0;
+}
+
+int hr_container_start(const struct hr_rt *rt, const char *id, struct hr_err **err)
+{
+	struct hr_loaded *c = NULL;
+	int r;
+
+	if (hr_container_load(rt, id, true, &c, err) < 0)
+		return hr_fail_wrap(err, "start `%s`", id);
+	r = hr_container_do_start(c, err);
+	hr_loaded_free(c);
+	if (r < 0)
+		return hr_fail_wrap(err, "start `%s`", id);
+	return 0;
+}
+
+int hr_container_state(const struct hr_rt *rt, const char *id, FILE *out, struct hr_err **err)
+{
+	struct hr_loaded *c = NULL;
+	cleanup_free char *json = NULL;
+
+	if (hr_container_load(rt, id, false, &c, err) < 0)
+		return hr_fail_wrap(err, "state `%s`", id);
+	json = hr_state_oci_json(c->st, c->status);
+	fprintf(out, "%s\n", json);
+	hr_loaded_free(c);
+	return 0;
+}
+
+int hr_container_kill(const struct hr_rt *rt, const char *id, int sig, bool all, struct hr_err **err)
+{
+	struct hr_loaded *c = NULL;
+	int r = 0;
+
+	if (hr_container_load(rt, id, false, &c, err) < 0)
+		return hr_fail_wrap(err, "kill `%s`", id);
+	if (all && c->st->cgroup_path && *c->st->cgroup_path) {
+		struct hr_cgroup *cg = NULL;
+
+		r = hr_cgroup_open(c->st->cgroup_path, &cg, err);
+		if (r == 0)
+			r = hr_cgroup_kill_all(cg, sig, err);
+		hr_cgroup_free(cg);
+	} else if (c->status == HR_STATUS_STOPPED) {
+		r = hr_fail(err, ESRCH, "container `%s` is not running", id);
+	} else if (kill(c->st->pid, sig) < 0) {
+		r = hr_fail(err, errno, "signal %d to pid %d", sig, c->st->pid);
+	}
+	hr_loaded_free(c);
+	if (r < 0)
+		return hr_fail_wrap(err, "kill `%s`", id);
+	return 0;
+}
+
+/* Tear down a loaded container: processes, cgroup, poststop hooks, state dir. */
+int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
+{
+	struct hr_cgroup *cg = NULL;
+	struct hr_err *tmp = NULL;
+	cleanup_free char *json = NULL;
+
+	if (c->st->cgroup_path && *c->st->cgroup_path && hr_cgroup_open(c->st->cgroup_path, &cg, &tmp) < 0) {
+		hr_log_warn("delete `%s`: %s", c->st->id, tmp->msg);
+		hr_err_free(&tmp);
+	}
+	if (c->status != HR_STATUS_STOPPED || cg)
+		kill_and_wait(c->st, cg);
+	if (cg && hr_cgroup_destroy(cg, err) < 0) {
+		hr_cgroup_free(cg);
+		return -1;
+	}
+	hr_cgroup_free(cg);
+	json = hook_state_json(c->st, HR_STATUS_STOPPED);
+	/* poststop failures are logged, and delete goes on (runtime-spec) */
+	if (c->spec && hr_hooks_exec(&c->spec->hooks[HR_HOOK_POSTSTOP], "poststop", json, &tmp) < 0) {
+		hr_log_warn("%s", tmp->msg);
+		hr_err_free(&tmp);
+	}
+	return hr_statedir_remove(c->root_fd, c->st->id, err);
+}
+
+int hr_container_delete(const struct hr_rt *rt, const char *id, bool force, struct hr_err **err)
+{
+	struct hr_loaded *c = NULL;
+	int r;
+
+	if (hr_container_load(rt, id, true, &c, err) < 0) {
+		if (force && *err && (*err)->errnum == ENOENT) {
+			hr_err_free(err);
+			return 0;
+		}
+		return hr_fail_wrap(err, "delete `%s`", id);
+	}
+	if (!force && (c->status == HR_STATUS_RUNNING || c->status == HR_STATUS_PAUSED)) {
+		hr_fail(err, 0, "container `%s` is %s: stop it first or use --force", id, hr_status_name(c->status));
+		hr_loaded_free(c);
+		return hr_fail_wrap(err, "delete `%s`", id);
+	}
+	r = hr_container_destroy(c, err);
+	hr_loaded_free(c);
+	if (r < 0)
+		return hr_fail_wrap(err, "delete `%s`", id);
+	return 0;
+}
+
+int hr_container_list(const struct hr_rt *rt, bool quiet, bool json, FILE *out, struct hr_err **err)
+{
+	cleanup_close int root_fd = -1;
+	cleanup_dir DIR *d = NULL;
+	struct dirent *e;
+	json_t *arr = json ? json_array() : NULL;
+	bool header = false;
+
+	root_fd = hr_statedir_open_root(rt->root, err);
+	if (root_fd < 0) {
+		json_decref(arr);
+		return hr_fail_wrap(err, "list");
+	}
+	d = fdopendir(dup(root_fd));
+	if (!d) {
+		json_decref(arr);
+		return hr_fail(err, errno, "list `%s`", rt->root);
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct hr_loaded *c = NULL;
+		struct hr_err *tmp = NULL;
+
+		if (e->d_name[0] == '.' || !hr_id_valid(e->d_name))
+			continue;
+		if (hr_container_load(rt, e->d_name, false, &c, &tmp) < 0) {
+			hr_err_free(&tmp);
+			continue; /* gone meanwhile, or another runtime's */
+		}
+		if (json) {
+			json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "ociVersion",
+					      c->st->oci_version ? c->st->oci_version : "", "id", c->st->id, "pid",
+					      c->status == HR_STATUS_STOPPED ? 0 : c->st->pid, "status",
+					      hr_status_name(c->status), "bundle", c->st->bundle, "rootfs", c->st->rootfs,
+					      "created", c->st->created, "owner", "root");
+
+			json_array_append_new(arr, o);
+		} else if (quiet) {
+			fprintf(out, "%s\n", c->st->id);
+		} else {
+			if (!header) {
+				fprintf(out, "%-20s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE",
+					"CREATED", "OWNER");
+				header = true;
+			}
+			fprintf(out, "%-20s %-8d %-10s %-40s %-31s %s\n", c->st->id,
+				c->status == HR_STATUS_STOPPED ? 0 : c->st->pid, hr_status_name(c->status),
+				c->st->bundle, c->st->created, "root");
+		}
+		hr_loaded_free(c);
+	}
+	if (json) {
+		char *s = json_dumps(arr, JSON_COMPACT);
+
+		fprintf(out, "%s\n", s ? s : "[]");
+		free(s);
+		json_decref(arr);
+	} else if (!quiet && !header) {
+		fprintf(out, "%-20s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+	}
+	return 0;
+}

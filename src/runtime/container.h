@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internal to src/runtime: a container loaded from its state dir, shared by create/start/run/delete. */
+#ifndef HARDRUN_RUNTIME_CONTAINER_H
+#define HARDRUN_RUNTIME_CONTAINER_H
+
+#include "hardrun/runtime.h"
+#include "hardrun/spec.h"
+#include "hardrun/state.h"
+
+struct hr_loaded {
+	int root_fd;
+	int dir_fd; /* locked */
+	struct hr_state *st;
+	struct hr_spec *spec; /* the config copy, when asked for */
+	enum hr_status status;
+};
+
+int hr_container_load(const struct hr_rt *rt, const char *id, bool with_spec, struct hr_loaded **out,
+		      struct hr_err **err);
+void hr_loaded_free(struct hr_loaded *c);
+int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, bool keep_child,
+			   pid_t *init_out, struct hr_err **err);
+int hr_container_do_start(struct hr_loaded *c, struct hr_err **err);
+int hr_container_destroy(struct hr_loaded *c, struct hr_err **err);
+
+#endif
