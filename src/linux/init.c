@@ -85,6 +85,9 @@ static void stage1_child(struct hr_plan *plan)
 	unsigned long unshare_flags = plan->new_ns_flags & ~(unsigned long)CLONE_NEWUSER;
 	pid_t pid;
 
+	/* the parent moves stage1 into the cgroup first, so that the init is born inside it */
+	if (hr_sync_expect(plan->sync_fd, HR_SYNC_MAPS_DONE, m, &err) < 0)
+		_exit(HR_EXIT_CHILD_SETUP);
 	if (lx->namespaces[HR_NS_USER].present) {
 		if (lx->namespaces[HR_NS_USER].path) {
 			if (join_ns_child(lx->namespaces[HR_NS_USER].path, CLONE_NEWUSER, "user", &err) < 0)

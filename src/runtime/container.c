@@ -240,6 +240,10 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, st
 	} else {
 		int status;
 
+		if (hr_sync_send(sock, HR_SYNC_MAPS_DONE, 0, NULL, 0, -1) < 0) {
+			hr_fail(err, errno, "write to container init");
+			goto fail;
+		}
 		for (;;) {
 			if (hr_sync_recv(sock, m) < 0) {
 				hr_fail(err, errno == EPIPE ? 0 : errno, "container init exited during setup");
