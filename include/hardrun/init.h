@@ -75,6 +75,13 @@ int hr_paths_protect_child(const struct hr_plan *plan, int rootfs_fd, struct hr_
 /* Child only: pivot_root (or MS_MOVE+chroot with no_pivot) into rootfs_fd and detach the old root. */
 int hr_rootfs_pivot_child(const struct hr_plan *plan, int rootfs_fd, struct hr_err **err);
 
+/* Parent: connect to the --console-socket; returns the fd. */
+int hr_console_connect(const char *path, struct hr_err **err);
+/* Child only: make the pty, bind its peer on /dev/console, send the master; returns the peer fd. */
+int hr_terminal_setup_child(const struct hr_plan *plan, int rootfs_fd, struct hr_err **err);
+/* Child only: new session with the peer as controlling terminal and stdio. */
+int hr_terminal_attach_child(int peer, struct hr_err **err);
+
 /* Parent: write uid_map/gid_map of pid from the spec. */
 int hr_idmap_write(pid_t pid, const struct hr_spec *spec, struct hr_err **err);
 

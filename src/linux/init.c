@@ -256,6 +256,7 @@ void hr_init_child(struct hr_plan *plan)
 	cleanup_close int rootfs_fd = -1;
 	char exe[PATH_MAX];
 	int notify_fd = -1;
+	int term_fd = -1;
 	char byte;
 	ssize_t n;
 
@@ -299,6 +300,14 @@ void hr_init_child(struct hr_plan *plan)
 	/* 2. config mounts in order, then /dev nodes */
 	if (hr_mounts_apply_child(plan, rootfs_fd, &err) < 0 || hr_dev_setup_child(plan, rootfs_fd, &err) < 0)
 		die(plan, err);
+	/* 2. the terminal comes from the container's devpts; /dev/console is its peer */
+	if (proc->terminal) {
+		term_fd = hr_terminal_setup_child(plan, rootfs_fd, &err);
+		if (term_fd < 0)
+			die(plan, err);
+		close(plan->console_fd);
+		plan->console_fd = -1;
+	}
 	/* 3. namespaced sysctls through the host /proc/sys fd, while nothing of the container runs */
 	if (sysctls_child(plan, &err) < 0)
 		die(plan, err);
@@ -346,6 +355,13 @@ void hr_init_child(struct hr_plan *plan)
 	/* 4. AppArmor label for the next execve, while still privileged */
 	if (proc->apparmor_profile && hr_apparmor_apply_child(proc->apparmor_profile, &err) < 0)
 		die(plan, err);
+	/* 3. a new session on the pty, before ids change */
+	if (term_fd >= 0) {
+		if (hr_terminal_attach_child(term_fd, &err) < 0)
+			die(plan, err);
+		close(term_fd);
+		term_fd = -1;
+	}
 	/* 5. no_new_privs */
 	if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		hr_fail(&err, errno, "set no_new_privs");

@@ -397,8 +397,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		hr_fail(err, 0, "process.terminal is set: --console-socket is required");
 		goto out;
 	}
-	if (spec->process->terminal) {
-		hr_fail(err, EOPNOTSUPP, "process.terminal: terminals are not supported yet");
+	if (spec->process->terminal && !o->console_socket) {
+		hr_fail(err, EOPNOTSUPP, "process.terminal: a terminal for `run` in the foreground is not supported yet");
 		goto out;
 	}
 	/* everything that can fail without touching the host has been checked: now build */
@@ -437,6 +437,11 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	devnull_fd = open_devnull(err);
 	if (devnull_fd < 0)
 		goto fail;
+	if (spec->process->terminal) {
+		console_fd = hr_console_connect(o->console_socket, err);
+		if (console_fd < 0)
+			goto fail;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		hr_fail(err, errno, "socketpair");
 		goto fail;
@@ -457,6 +462,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	plan.procsys_fd = procsys_fd;
 	plan.devnull_fd = devnull_fd;
 	plan.preserve_fds = o->preserve_fds;
+	plan.console_fd = console_fd;
 	plan.log_fd = hr_log_fd();
 	plan.bpf = bpf;
 	plan.exec_argv = spec->process->args;
