@@ -45,7 +45,7 @@ struct hr_plan {
 	int sync_fd;		    /* child end of the socketpair */
 	int fifo_fd;		    /* exec fifo, O_RDWR, the init blocks reading one byte from it */
 	int procsys_fd;		    /* O_PATH fd of the host's /proc/sys, for namespaced sysctls */
-	int devnull_fd;		    /* host /dev/null, verified char 1:3, for masked files */
+	int devnull_fd;		    /* child: host /dev/null, verified char 1:3, for masked files */
 	int preserve_fds;	    /* fds 3 .. 3+n-1 pass to the workload */
 	int log_fd;		    /* log sink or -1; closed before the workload runs */
 	int console_fd;		    /* connected --console-socket or -1 */

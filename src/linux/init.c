@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,6 +41,39 @@
 static HR_NORETURN void die(const struct hr_plan *plan, struct hr_err *err)
 {
 	hr_sync_die_child(plan->sync_fd, err);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * Close every fd the runtime happened to hold (state root, state dir and
+ * its lock, the caller's leftovers) except stdio, the preserved fds and
+ * the plan's own: host directory fds must never reach the container
+ * (CVE-2024-21626), and an inherited flock would block the runtime.
+ */
+static void close_unplanned_fds_child(const struct hr_plan *plan)
+{
+	int keep[8];
+	size_t n = 0;
+	unsigned int from = 3 + (unsigned int)plan->preserve_fds;
+
+	keep[n++] = plan->sync_fd;
+	keep[n++] = plan->fifo_fd;
+	keep[n++] = plan->procsys_fd;
+	keep[n++] = plan->console_fd;
+	keep[n++] = plan->log_fd;
+	qsort(keep, n, sizeof(int), cmp_int);
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < 0 || (unsigned int)keep[i] < from)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			syscall(SYS_close_range, from, (unsigned int)keep[i] - 1, 0);
+		from = (unsigned int)keep[i] + 1;
+	}
+	syscall(SYS_close_range, from, ~0U, 0);
 }
 
 static void reset_signals_child(void)
@@ -141,6 +175,20 @@ static void stage1_child(struct hr_plan *plan)
 	if (hr_sync_send(plan->sync_fd, HR_SYNC_PID, (int32_t)pid, NULL, 0, -1) < 0)
 		_exit(HR_EXIT_CHILD_SETUP);
 	_exit(0);
+}
+
+static int open_devnull_child(struct hr_err **err)
+{
+	cleanup_close int fd = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return hr_fail(err, errno, "open host `/dev/null`");
+	if (fstat(fd, &st) < 0)
+		return hr_fail(err, errno, "stat host `/dev/null`");
+	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+		return hr_fail(err, EPERM, "host `/dev/null` is not the 1:3 character device");
+	return steal_fd(&fd);
 }
 
 static int sysctls_child(const struct hr_plan *plan, struct hr_err **err)
@@ -262,6 +310,8 @@ void hr_init_child(struct hr_plan *plan)
 
 	/* 0. no ptrace or /proc/PID access from the container until execve (CVE-2016-9962) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* 0. only the planned fds survive */
+	close_unplanned_fds_child(plan);
 	/* 0. the runtime may block signals for forwarding; the workload starts clean */
 	reset_signals_child();
 	/* 0. die with the runtime while it still supervises the setup */
@@ -297,6 +347,14 @@ void hr_init_child(struct hr_plan *plan)
 		hr_fail(&err, errno, "open rootfs `%s`", plan->rootfs);
 		die(plan, err);
 	}
+	/*
+	 * 2. the host's /dev/null for masking, opened in our mount namespace
+	 * (open_tree cannot clone a mount of another namespace) before any
+	 * container mount exists, and verified as 1:3 (CVE-2025-31133)
+	 */
+	plan->devnull_fd = open_devnull_child(&err);
+	if (plan->devnull_fd < 0)
+		die(plan, err);
 	/* 2. config mounts in order, then /dev nodes */
 	if (hr_mounts_apply_child(plan, rootfs_fd, &err) < 0 || hr_dev_setup_child(plan, rootfs_fd, &err) < 0)
 		die(plan, err);

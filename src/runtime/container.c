@@ -17,7 +17,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -175,20 +174,6 @@ static void fill_plan_namespaces(struct hr_plan *plan, const struct hr_spec *spe
 	plan->userns = spec->lnx.namespaces[HR_NS_USER].present;
 }
 
-static int open_devnull(struct hr_err **err)
-{
-	cleanup_close int fd = open("/dev/null", O_PATH | O_CLOEXEC);
-	struct stat st;
-
-	if (fd < 0)
-		return hr_fail(err, errno, "open `/dev/null`");
-	if (fstat(fd, &st) < 0)
-		return hr_fail(err, errno, "stat `/dev/null`");
-	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
-		return hr_fail(err, EPERM, "host `/dev/null` is not the 1:3 character device");
-	return steal_fd(&fd);
-}
-
 static int write_oom_score_adj(pid_t pid, int v, struct hr_err **err)
 {
 	char path[64], buf[32];
@@ -341,7 +326,6 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	cleanup_close int dir_fd = -1;
 	cleanup_close int fifo_fd = -1;
 	cleanup_close int procsys_fd = -1;
-	cleanup_close int devnull_fd = -1;
 	cleanup_close int console_fd = -1;
 	int sv[2] = { -1, -1 };
 	size_t cfg_len = 0;
@@ -434,9 +418,6 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		hr_fail(err, errno, "open `/proc/sys`");
 		goto fail;
 	}
-	devnull_fd = open_devnull(err);
-	if (devnull_fd < 0)
-		goto fail;
 	if (spec->process->terminal) {
 		console_fd = hr_console_connect(o->console_socket, err);
 		if (console_fd < 0)
@@ -460,7 +441,6 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	plan.sync_fd = sv[1];
 	plan.fifo_fd = fifo_fd;
 	plan.procsys_fd = procsys_fd;
-	plan.devnull_fd = devnull_fd;
 	plan.preserve_fds = o->preserve_fds;
 	plan.console_fd = console_fd;
 	plan.log_fd = hr_log_fd();
