@@ -385,6 +385,17 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		hr_fail(err, EOPNOTSUPP, "process.terminal: a terminal for `run` in the foreground is not supported yet");
 		goto out;
 	}
+	if (spec->process->has_capabilities) {
+		const struct hr_caps *cp = &spec->process->caps;
+		uint64_t lost = cp->ambient & ~(cp->inheritable & cp->permitted);
+
+		for (char **u = cp->unknown; u && *u; u++)
+			hr_log_warn("process.capabilities: unknown capability `%s` ignored", *u);
+		for (int c = 0; c < 64; c++)
+			if ((lost >> c) & 1)
+				hr_log_warn("process.capabilities.ambient: `%s` is not inheritable and permitted, not raised",
+					    hr_cap_name(c) ? hr_cap_name(c) : "?");
+	}
 	/* everything that can fail without touching the host has been checked: now build */
 	root_fd = hr_statedir_open_root(rt->root, err);
 	if (root_fd < 0)
@@ -407,7 +418,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	}
 	if (hr_cgroup_resolve_path(spec->lnx.cgroups_path, id, &cgpath, err) < 0 ||
 	    hr_cgroup_open(cgpath, &cg, err) < 0 ||
-	    hr_cgroup_create(cg, spec->lnx.has_resources ? &spec->lnx.resources : NULL, err) < 0)
+	    hr_cgroup_create(cg, NULL, err) < 0)
 		goto fail;
 	if (spec->lnx.seccomp && hr_seccomp_compile(spec->lnx.seccomp, &bpf, err) < 0)
 		goto fail;
@@ -463,6 +474,13 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	pid = drive_init(&plan, cg, sv[0], &st, &spawned, err);
 	sv[1] = -1; /* closed by drive_init after the clone */
 	if (pid < 0)
+		goto fail;
+	/*
+	 * Limits go on once the init is parked, as runc does: the device
+	 * rules would otherwise forbid the mknod of /dev's own nodes.  The
+	 * workload has not run yet, so nothing escapes them.
+	 */
+	if (spec->lnx.has_resources && hr_cgroup_apply(cg, &spec->lnx.resources, err) < 0)
 		goto fail;
 	state_json = hr_state_to_json(&st);
 	if (hr_statedir_write(dir_fd, STATE_FILE, state_json, strlen(state_json), err) < 0)
