@@ -121,13 +121,18 @@ uint64_t hr_proc_start_time(pid_t pid)
 	if (!p)
 		return 0;
 	p++;
-	/* field 3 (state) follows; starttime is field 22 */
-	for (int field = 2; field < 22 && p; field++) {
-		p = strchr(p + 1, ' ');
+	/* fields after comm start at 3 (state); starttime is field 22, the 20th token from here */
+	p++;
+	for (int field = 3; field < 22; field++) {
+		while (*p == ' ')
+			p++;
+		p = strchr(p, ' ');
+		if (!p)
+			return 0;
 	}
-	if (!p)
-		return 0;
-	v = strtoull(p + 1, NULL, 10);
+	while (*p == ' ')
+		p++;
+	v = strtoull(p, NULL, 10);
 	return v;
 }
 
