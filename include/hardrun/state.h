@@ -55,9 +55,10 @@ int hr_state_parse_buf(const char *buf, size_t len, struct hr_state **out, struc
 /*
  * The runtime-spec state JSON printed by `hardrun state`: ociVersion, id,
  * status, pid (when created/running/paused), bundle, annotations; plus
- * rootfs, created and owner as runc prints them.  Returns a new string.
+ * rootfs, created and owner as runc prints them.  pretty indents it (the
+ * `state` command); hooks get one compact line.  Returns a new string.
  */
-char *hr_state_oci_json(const struct hr_state *st, enum hr_status status);
+char *hr_state_oci_json(const struct hr_state *st, enum hr_status status, bool pretty);
 
 void hr_state_free(struct hr_state *st);
 

@@ -139,7 +139,7 @@ fail:
 	return -1;
 }
 
-char *hr_state_oci_json(const struct hr_state *st, enum hr_status status)
+char *hr_state_oci_json(const struct hr_state *st, enum hr_status status, bool pretty)
 {
 	json_t *o = json_object();
 	char *s, *r;
@@ -154,7 +154,7 @@ char *hr_state_oci_json(const struct hr_state *st, enum hr_status status)
 	json_object_set_new(o, "owner", json_string(""));
 	if (st->n_annotations)
 		json_object_set_new(o, "annotations", annotations_json(st));
-	s = json_dumps(o, JSON_INDENT(2));
+	s = json_dumps(o, pretty ? JSON_INDENT(2) : JSON_COMPACT);
 	json_decref(o);
 	if (!s)
 		abort();

@@ -413,6 +413,14 @@ void hr_init_child(struct hr_plan *plan)
 	/* 4. AppArmor label for the next execve, while still privileged */
 	if (proc->apparmor_profile && hr_apparmor_apply_child(proc->apparmor_profile, &err) < 0)
 		die(plan, err);
+	/*
+	 * 3. a session of its own: in the runtime's process group, kill(0)
+	 * from inside the container would reach processes outside it
+	 */
+	if (term_fd < 0 && setsid() < 0) {
+		hr_fail(&err, errno, "setsid");
+		die(plan, err);
+	}
 	/* 3. a new session on the pty, before ids change */
 	if (term_fd >= 0) {
 		if (hr_terminal_attach_child(term_fd, &err) < 0)

@@ -122,7 +122,7 @@ fail:
 
 static char *hook_state_json(const struct hr_state *st, enum hr_status status)
 {
-	return hr_state_oci_json(st, status);
+	return hr_state_oci_json(st, status, false);
 }
 
 static int read_file(const char *path, char **buf, size_t *len, struct hr_err **err)
@@ -585,7 +585,7 @@ int hr_container_state(const struct hr_rt *rt, const char *id, FILE *out, struct
 
 	if (hr_container_load(rt, id, false, &c, err) < 0)
 		return hr_fail_wrap(err, "state `%s`", id);
-	json = hr_state_oci_json(c->st, c->status);
+	json = hr_state_oci_json(c->st, c->status, true);
 	fprintf(out, "%s\n", json);
 	hr_loaded_free(c);
 	return 0;

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Static multi-call probe copied into test rootfs: prints what the
+ * container sees, one fact per line, in a stable format for exact asserts.
+ * Plain libc only, so it works in an empty rootfs.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *errname(int e)
+{
+	switch (e) {
+	case 0:
+		return "ok";
+	case EPERM:
+		return "EPERM";
+	case ENOENT:
+		return "ENOENT";
+	case EACCES:
+		return "EACCES";
+	case EROFS:
+		return "EROFS";
+	case EAGAIN:
+		return "EAGAIN";
+	case ENOSYS:
+		return "ENOSYS";
+	case EINVAL:
+		return "EINVAL";
+	case EEXIST:
+		return "EEXIST";
+	case ENOTDIR:
+		return "ENOTDIR";
+	case 133:
+		return "EHWPOISON";
+	default:
+		return "EOTHER";
+	}
+}
+
+static void cat_matching(const char *path, const char *const *prefixes)
+{
+	char line[4096];
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		printf("%s: %s\n", path, errname(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+		for (const char *const *p = prefixes; *p; p++)
+			if (strncmp(line, *p, strlen(*p)) == 0)
+				fputs(line, stdout);
+	fclose(f);
+}
+
+static int ids(void)
+{
+	gid_t groups[64];
+	int n = getgroups(64, groups);
+
+	printf("uid=%u gid=%u euid=%u egid=%u groups=", getuid(), getgid(), geteuid(), getegid());
+	for (int i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", groups[i]);
+	printf("\n");
+	return 0;
+}
+
+static int fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int self = d ? dirfd(d) : -1;
+
+	while (d && (e = readdir(d)) != NULL) {
+		char p[300], t[PATH_MAX];
+		ssize_t n;
+
+		if (e->d_name[0] == '.' || atoi(e->d_name) == self)
+			continue;
+		snprintf(p, sizeof(p), "/proc/self/fd/%s", e->d_name);
+		n = readlink(p, t, sizeof(t) - 1);
+		t[n > 0 ? n : 0] = '\0';
+		printf("%s %s\n", e->d_name, t);
+	}
+	if (d)
+		closedir(d);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(cmd, "ids"))
+		return ids();
+	if (!strcmp(cmd, "caps")) {
+		static const char *const p[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp:", NULL };
+
+		cat_matching("/proc/self/status", p);
+		return 0;
+	}
+	if (!strcmp(cmd, "ns")) {
+		static const char *const ns[] = { "cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts", NULL };
+
+		for (const char *const *n = ns; *n; n++) {
+			char p[64], t[128];
+			ssize_t l;
+
+			snprintf(p, sizeof(p), "/proc/self/ns/%s", *n);
+			l = readlink(p, t, sizeof(t) - 1);
+			t[l > 0 ? l : 0] = '\0';
+			printf("%s %s\n", *n, t);
+		}
+		return 0;
+	}
+	if (!strcmp(cmd, "mounts")) {
+		static const char *const all[] = { "", NULL };
+
+		cat_matching("/proc/self/mounts", all);
+		return 0;
+	}
+	if (!strcmp(cmd, "fds"))
+		return fds();
+	if (!strcmp(cmd, "cwd")) {
+		char b[PATH_MAX];
+
+		printf("%s\n", getcwd(b, sizeof(b)) ? b : errname(errno));
+		return 0;
+	}
+	if (!strcmp(cmd, "env")) {
+		extern char **environ;
+
+		for (char **e = environ; *e; e++)
+			printf("%s\n", *e);
+		return 0;
+	}
+	if (!strcmp(cmd, "hostname")) {
+		char b[256];
+
+		gethostname(b, sizeof(b));
+		printf("%s\n", b);
+		return 0;
+	}
+	if (!strcmp(cmd, "pid")) {
+		printf("%d\n", getpid());
+		return 0;
+	}
+	if (!strcmp(cmd, "umask")) {
+		mode_t m = umask(0);
+
+		printf("%04o\n", m);
+		return 0;
+	}
+	if (!strcmp(cmd, "rlimit-nofile")) {
+		struct rlimit r;
+
+		getrlimit(RLIMIT_NOFILE, &r);
+		printf("%llu %llu\n", (unsigned long long)r.rlim_cur, (unsigned long long)r.rlim_max);
+		return 0;
+	}
+	if (!strcmp(cmd, "write") && argc > 2) {
+		int fd = open(argv[2], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		printf("%s\n", errname(fd < 0 ? errno : 0));
+		return 0;
+	}
+	if (!strcmp(cmd, "read") && argc > 2) {
+		char b[256];
+		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, b, sizeof(b));
+
+		if (fd < 0 || n < 0)
+			printf("%s\n", errname(errno));
+		else
+			printf("%zd bytes\n", n);
+		return 0;
+	}
+	if (!strcmp(cmd, "stat") && argc > 2) {
+		struct stat st;
+
+		if (lstat(argv[2], &st) < 0)
+			printf("%s\n", errname(errno));
+		else if (S_ISCHR(st.st_mode))
+			printf("char %u:%u\n", major(st.st_rdev), minor(st.st_rdev));
+		else
+			printf("%s\n", S_ISDIR(st.st_mode) ? "dir" : S_ISREG(st.st_mode) ? "file" : S_ISLNK(st.st_mode) ? "link" : "other");
+		return 0;
+	}
+	if (!strcmp(cmd, "mkdir") && argc > 2) {
+		printf("%s\n", errname(mkdir(argv[2], 0755) < 0 ? errno : 0));
+		return 0;
+	}
+	if (!strcmp(cmd, "sleep") && argc > 2) {
+		sleep((unsigned)atoi(argv[2]));
+		return 0;
+	}
+	if (!strcmp(cmd, "ignore-term") && argc > 2) {
+		signal(SIGTERM, SIG_IGN);
+		printf("ready\n");
+		sleep((unsigned)atoi(argv[2]));
+		return 0;
+	}
+	if (!strcmp(cmd, "exit") && argc > 2)
+		return atoi(argv[2]);
+	if (!strcmp(cmd, "kill-self") && argc > 2) {
+		signal(atoi(argv[2]), SIG_DFL);
+		kill(getpid(), atoi(argv[2]));
+		pause();
+		return 0;
+	}
+	if (!strcmp(cmd, "forkbomb") && argc > 2) {
+		int n = atoi(argv[2]), ok = 0;
+
+		for (int i = 0; i < n; i++) {
+			pid_t p = fork();
+
+			if (p == 0) {
+				pause();
+				_exit(0);
+			}
+			if (p < 0)
+				break;
+			ok++;
+		}
+		printf("forked %d\n", ok);
+		kill(0, SIGKILL);
+		return 0;
+	}
+	if (!strcmp(cmd, "alloc") && argc > 2) {
+		size_t mb = (size_t)atol(argv[2]);
+		char *p = mmap(NULL, mb << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return 2;
+		for (size_t i = 0; i < mb << 20; i += 4096)
+			p[i] = 1;
+		printf("allocated %zu\n", mb);
+		return 0;
+	}
+	fprintf(stderr, "probe: unknown command `%s`\n", cmd);
+	return 2;
+}

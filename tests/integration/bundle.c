@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The integration harness; see bundle.h. */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bundle.h"
+
+static const char *const applets[] = { "sh", "cat", "echo", "ls", "id", "hostname", "sleep", "true", "false", "stat",
+				       "grep", "readlink", "mkdir", "touch", "env", "pwd", "head", "wc", NULL };
+
+void hb_require_root(void)
+{
+	const char *why = NULL;
+
+	if (geteuid() != 0)
+		why = "integration tests need root";
+	else if (access("/bin/busybox", X_OK) != 0)
+		why = "busybox-static is not installed (/bin/busybox)";
+	else if (access(hb_runtime(), X_OK) != 0)
+		why = "the runtime under test is missing";
+	if (!why)
+		return;
+	if (getenv("HR_TEST_MUST_RUN") && strcmp(getenv("HR_TEST_MUST_RUN"), "1") == 0) {
+		fprintf(stderr, "FAIL (HR_TEST_MUST_RUN): %s\n", why);
+		exit(1);
+	}
+	fprintf(stderr, "SKIP: %s\n", why);
+	exit(77);
+}
+
+const char *hb_runtime(void)
+{
+	const char *r = getenv("HR_TEST_RUNTIME");
+
+	if (r && *r)
+		return r;
+	r = getenv("HR_TEST_HARDRUN");
+	return r ? r : "hardrun";
+}
+
+bool hb_is_hardrun(void)
+{
+	const char *r = hb_runtime();
+	const char *base = strrchr(r, '/');
+
+	return strcmp(base ? base + 1 : r, "hardrun") == 0;
+}
+
+static void sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	ck_assert_msg(system(cmd) == 0, "command failed: %s", cmd);
+}
+
+void hb_write_file(struct hb *b, const char *name, const char *text, int mode)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", b->dir, name);
+	f = fopen(p, "we");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(p, (mode_t)mode);
+}
+
+void hb_new(struct hb *b)
+{
+	static unsigned counter;
+	const char *probe = getenv("HR_TEST_PROBE");
+
+	memset(b, 0, sizeof(*b));
+	snprintf(b->dir, sizeof(b->dir), "/tmp/hrit.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(b->dir));
+	snprintf(b->rootfs, sizeof(b->rootfs), "%s/rootfs", b->dir);
+	snprintf(b->state, sizeof(b->state), "%s/state", b->dir);
+	snprintf(b->id, sizeof(b->id), "hrit-%d-%u", getpid(), counter++);
+	sh("mkdir -p %s/bin %s/etc %s/proc %s/sys %s/dev %s/tmp %s/state && chmod 700 %s/state", b->rootfs, b->rootfs,
+	   b->rootfs, b->rootfs, b->rootfs, b->rootfs, b->dir, b->dir);
+	sh("cp /bin/busybox %s/bin/busybox", b->rootfs);
+	for (const char *const *a = applets; *a; a++)
+		sh("ln -s busybox %s/bin/%s", b->rootfs, *a);
+	ck_assert_msg(probe != NULL, "HR_TEST_PROBE is not set");
+	sh("cp %s %s/probe", probe, b->rootfs);
+	sh("printf 'root:x:0:0:root:/:/bin/sh\\nnobody:x:65534:65534::/:/bin/sh\\n' > %s/etc/passwd", b->rootfs);
+	sh("printf 'root:x:0:\\nnogroup:x:65534:\\n' > %s/etc/group", b->rootfs);
+	b->config = json_pack(
+		"{s:s, s:{s:b, s:{s:i, s:i}, s:[s], s:[s,s], s:s, s:{s:[s,s,s], s:[s,s,s], s:[s,s,s]}, "
+		"s:[{s:s, s:i, s:i}], s:b}, s:{s:s, s:b}, s:s, "
+		"s:[{s:s, s:s, s:s}, {s:s, s:s, s:s, s:[s,s,s,s]}, {s:s, s:s, s:s, s:[s,s,s,s,s,s]}, "
+		"{s:s, s:s, s:s, s:[s,s,s,s,s]}, {s:s, s:s, s:s, s:[s,s,s,s]}], "
+		"s:{s:s, s:[{s:s}, {s:s}, {s:s}, {s:s}, {s:s}], s:[s,s,s,s,s], s:[s,s,s]}}",
+		"ociVersion", "1.0.2", "process", "terminal", 0, "user", "uid", 0, "gid", 0, "args", "/probe", "env",
+		"PATH=/bin", "TERM=xterm", "cwd", "/", "capabilities", "bounding", "CAP_AUDIT_WRITE", "CAP_KILL",
+		"CAP_NET_BIND_SERVICE", "effective", "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "permitted",
+		"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "rlimits", "type", "RLIMIT_NOFILE", "hard", 1024,
+		"soft", 1024, "noNewPrivileges", 1, "root", "path", "rootfs", "readonly", 1, "hostname", "hrit", "mounts",
+		"destination", "/proc", "type", "proc", "source", "proc", "destination", "/dev", "type", "tmpfs",
+		"source", "tmpfs", "options", "nosuid", "strictatime", "mode=755", "size=65536k", "destination",
+		"/dev/pts", "type", "devpts", "source", "devpts", "options", "nosuid", "noexec", "newinstance",
+		"ptmxmode=0666", "mode=0620", "gid=5", "destination", "/dev/shm", "type", "tmpfs", "source", "shm",
+		"options", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", "destination", "/sys", "type",
+		"sysfs", "source", "sysfs", "options", "nosuid", "noexec", "nodev", "ro", "linux", "cgroupsPath", "",
+		"namespaces", "type", "pid", "type", "network", "type", "ipc", "type", "uts", "type", "mount",
+		"maskedPaths", "/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/acpi", "/sys/firmware",
+		"readonlyPaths", "/proc/sys", "/proc/sysrq-trigger", "/proc/irq");
+	ck_assert_ptr_nonnull(b->config);
+	{
+		char cg[128];
+
+		snprintf(cg, sizeof(cg), "/%s", b->id);
+		json_object_set_new(json_object_get(b->config, "linux"), "cgroupsPath", json_string(cg));
+	}
+}
+
+void hb_set_args(struct hb *b, ...)
+{
+	json_t *a = json_array();
+	va_list ap;
+	const char *s;
+
+	va_start(ap, b);
+	while ((s = va_arg(ap, const char *)) != NULL)
+		json_array_append_new(a, json_string(s));
+	va_end(ap);
+	json_object_set_new(json_object_get(b->config, "process"), "args", a);
+}
+
+void hb_write(struct hb *b)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/config.json", b->dir);
+	ck_assert_int_eq(json_dump_file(b->config, p, JSON_INDENT(1)), 0);
+}
+
+static char *drain(int fd)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	ssize_t r;
+
+	while ((r = read(fd, buf + n, cap - n - 1)) > 0) {
+		n += (size_t)r;
+		if (n + 1 >= cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+struct hb_result hb_runv(struct hb *b, int timeout_s, int fd3, char **args)
+{
+	struct hb_result res = { .status = -1 };
+	char *argv[64];
+	int out[2], err[2], n = 0, ws;
+	char outf[320], errf[320];
+	pid_t pid;
+
+	argv[n++] = (char *)hb_runtime();
+	argv[n++] = "--root";
+	argv[n++] = b->state;
+	for (char **a = args; *a && n < 62; a++)
+		argv[n++] = *a;
+	argv[n] = NULL;
+	hb_write(b);
+	/* files, not pipes: a created container keeps the runtime's stdio open */
+	snprintf(outf, sizeof(outf), "%s/.out", b->dir);
+	snprintf(errf, sizeof(errf), "%s/.err", b->dir);
+	out[1] = open(outf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	err[1] = open(errf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		dup2(nul, 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		if (fd3 >= 0)
+			dup2(fd3, 3);
+		if (chdir(b->dir) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	for (int i = 0; i < timeout_s * 100; i++) {
+		struct timespec ts = { 0, 10000000 };
+		pid_t r = waitpid(pid, &ws, WNOHANG);
+
+		if (r == pid) {
+			res.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+			break;
+		}
+		nanosleep(&ts, NULL);
+	}
+	if (res.status == -1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &ws, 0);
+	}
+	close(out[1]);
+	close(err[1]);
+	out[0] = open(outf, O_RDONLY | O_CLOEXEC);
+	err[0] = open(errf, O_RDONLY | O_CLOEXEC);
+	res.out = drain(out[0]);
+	res.err = drain(err[0]);
+	close(out[0]);
+	close(err[0]);
+	return res;
+}
+
+struct hb_result hb_run(struct hb *b, int timeout_s, ...)
+{
+	char *args[48];
+	int n = 0;
+	va_list ap;
+
+	va_start(ap, timeout_s);
+	while (n < 47 && (args[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	args[n] = NULL;
+	return hb_runv(b, timeout_s, -1, args);
+}
+
+void hb_result_free(struct hb_result *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}
+
+int hb_lines(const char *s)
+{
+	int n = 0;
+
+	for (; s && *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+void hb_assert_no_leak(struct hb *b)
+{
+	char line[4096], p[512];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	DIR *d;
+	struct dirent *e;
+
+	/* no mount of the bundle left in our (the host's) namespace */
+	while (f && fgets(line, sizeof(line), f))
+		ck_assert_msg(strstr(line, b->dir) == NULL, "mount left behind: %s", line);
+	if (f)
+		fclose(f);
+	/* no cgroup directory named after the container in any hierarchy */
+	d = opendir("/sys/fs/cgroup");
+	while (d && (e = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/sys/fs/cgroup/%s/%s", e->d_name, b->id);
+		ck_assert_msg(stat(p, &st) != 0, "cgroup left behind: %s", p);
+	}
+	if (d)
+		closedir(d);
+	/* no state dir */
+	snprintf(p, sizeof(p), "%s/%s", b->state, b->id);
+	ck_assert_msg(access(p, F_OK) != 0, "state dir left behind: %s", p);
+	/* no process with the bundle as its cwd or root */
+	d = opendir("/proc");
+	while (d && (e = readdir(d)) != NULL) {
+		char t[512];
+		ssize_t n;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(p, sizeof(p), "/proc/%s/root", e->d_name);
+		n = readlink(p, t, sizeof(t) - 1);
+		if (n <= 0)
+			continue;
+		t[n] = '\0';
+		ck_assert_msg(strncmp(t, b->rootfs, strlen(b->rootfs)) != 0, "process %s left behind", e->d_name);
+	}
+	if (d)
+		closedir(d);
+}
+
+void hb_finish(struct hb *b)
+{
+	struct hb_result r = hb_run(b, 20, "delete", "--force", b->id, NULL);
+
+	ck_assert_msg(r.status == 0, "delete --force: %s", r.err);
+	hb_result_free(&r);
+	hb_assert_no_leak(b);
+	sh("rm -rf %s", b->dir);
+	json_decref(b->config);
+}

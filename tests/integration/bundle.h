@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Integration test harness: a temporary OCI bundle (busybox-static and the
+ * probe in its rootfs, a runc-like config.json built with jansson), runs of
+ * the runtime under test with a timeout and captured output, and the leak
+ * check every test ends with.  The runtime is $HR_TEST_RUNTIME (e.g.
+ * /usr/sbin/runc) or else the built hardrun ($HR_TEST_HARDRUN).
+ */
+#ifndef HR_IT_BUNDLE_H
+#define HR_IT_BUNDLE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct hb {
+	char dir[256];	  /* bundle */
+	char rootfs[300];
+	char state[300];  /* --root */
+	char id[64];	  /* container id, also the cgroup leaf */
+	json_t *config;	  /* edited by tests, written by hb_write */
+};
+
+struct hb_result {
+	int status; /* exit status, 128+N when killed, -1 on timeout */
+	char *out;
+	char *err;
+};
+
+/* Exit 77 (skip) unless root and the kernel has what the suite needs; HR_TEST_MUST_RUN=1 makes it fail. */
+void hb_require_root(void);
+const char *hb_runtime(void);
+bool hb_is_hardrun(void);
+
+void hb_new(struct hb *b);
+void hb_set_args(struct hb *b, ...); /* NULL-terminated */
+void hb_write(struct hb *b);
+/* Run the runtime with --root b->state plus args (NULL-terminated); stdin is /dev/null. */
+struct hb_result hb_run(struct hb *b, int timeout_s, ...);
+/* Same, with extra fds: fd 3 of the runtime is fd3 when >= 0. */
+struct hb_result hb_runv(struct hb *b, int timeout_s, int fd3, char **argv);
+void hb_result_free(struct hb_result *r);
+/* Number of lines of stderr (the one-error-line rule). */
+int hb_lines(const char *s);
+
+/* delete --force, then assert nothing of the container is left: mounts, cgroups, state, processes. */
+void hb_finish(struct hb *b);
+/* The same leak check alone. */
+void hb_assert_no_leak(struct hb *b);
+
+/* Write a file into the bundle dir (hook scripts) with mode. */
+void hb_write_file(struct hb *b, const char *name, const char *text, int mode);
+
+#endif

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Black-box lifecycle tests against real containers: exit codes and
+ * signals, process fields, create/start/state/kill/delete, list, hooks,
+ * what the container sees of its mounts, capabilities and cgroup limits.
+ * Every test ends with hb_finish(): delete --force and a leak check.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bundle.h"
+
+#define RUN(b, ...) hb_run(b, 30, __VA_ARGS__, NULL)
+
+static struct hb_result run_probe(struct hb *b)
+{
+	return RUN(b, "run", "--bundle", b->dir, b->id);
+}
+
+START_TEST(exit_codes)
+{
+	static const char *const codes[] = { "0", "1", "42" };
+
+	for (size_t i = 0; i < 3; i++) {
+		struct hb b;
+		struct hb_result r;
+
+		hb_new(&b);
+		hb_set_args(&b, "/probe", "exit", codes[i], NULL);
+		r = run_probe(&b);
+		ck_assert_msg(r.status == atoi(codes[i]), "exit %s gave %d: %s", codes[i], r.status, r.err);
+		hb_result_free(&r);
+		hb_finish(&b);
+	}
+}
+END_TEST
+
+START_TEST(signal_deaths)
+{
+	/* pid 1 of a pid namespace cannot kill itself: signal it from outside, as docker stop does */
+	static const char *const sigs[] = { "9", "15", "10" };
+
+	for (size_t i = 0; i < 3; i++) {
+		struct hb b;
+		struct hb_result r;
+		pid_t pid;
+		int ws;
+
+		hb_new(&b);
+		hb_set_args(&b, "/probe", "sleep", "60", NULL);
+		/* the init of a pid namespace ignores signals it has no handler for, except KILL/STOP */
+		if (strcmp(sigs[i], "9") != 0)
+			json_object_set_new(json_object_get(b.config, "linux"), "namespaces",
+					    json_pack("[{s:s}, {s:s}, {s:s}, {s:s}]", "type", "network", "type", "ipc",
+						      "type", "uts", "type", "mount"));
+		hb_write(&b);
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			r = run_probe(&b);
+			_exit(r.status < 0 ? 255 : r.status);
+		}
+		for (int k = 0; k < 200; k++) {
+			r = RUN(&b, "state", b.id);
+			if (strstr(r.out, "\"running\"")) {
+				hb_result_free(&r);
+				break;
+			}
+			hb_result_free(&r);
+			usleep(20000);
+		}
+		r = RUN(&b, "kill", b.id, sigs[i]);
+		ck_assert_msg(r.status == 0, "kill: %s", r.err);
+		hb_result_free(&r);
+		ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+		ck_assert_int_eq(WEXITSTATUS(ws), 128 + atoi(sigs[i]));
+		hb_finish(&b);
+	}
+}
+END_TEST
+
+START_TEST(process_fields)
+{
+	struct hb b;
+	struct hb_result r;
+	json_t *p;
+
+	hb_new(&b);
+	p = json_object_get(b.config, "process");
+	json_object_set_new(p, "env", json_pack("[s,s]", "PATH=/bin", "GREETING=hello world"));
+	json_object_set_new(p, "cwd", json_string("/tmp"));
+	json_object_set_new(p, "user", json_pack("{s:i, s:i, s:[i,i], s:i}", "uid", 1000, "gid", 1001, "additionalGids",
+						 10, 20, "umask", 027));
+	hb_set_args(&b, "/bin/sh", "-c", "/probe ids; /probe cwd; /probe hostname; /probe umask", NULL);
+	r = run_probe(&b);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "uid=1000 gid=1001 euid=1000 egid=1001 groups=10,20\n/tmp\nhrit\n0027\n");
+	hb_result_free(&r);
+	hb_finish(&b);
+
+	/* the probe as the init itself: exact environment, pid 1 */
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "process"), "env",
+			    json_pack("[s,s]", "PATH=/bin", "GREETING=hello world"));
+	hb_set_args(&b, "/probe", "env", NULL);
+	r = run_probe(&b);
+	ck_assert_str_eq(r.out, "PATH=/bin\nGREETING=hello world\n");
+	hb_result_free(&r);
+	hb_set_args(&b, "/probe", "pid", NULL);
+	r = run_probe(&b);
+	ck_assert_str_eq(r.out, "1\n");
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
+START_TEST(capabilities_and_nnp)
+{
+	struct hb b;
+	struct hb_result r;
+
+	hb_new(&b);
+	hb_set_args(&b, "/probe", "caps", NULL);
+	r = run_probe(&b);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	/* AUDIT_WRITE|KILL|NET_BIND_SERVICE, nothing inheritable or ambient (CVE-2022-29162) */
+	ck_assert_str_eq(r.out, "CapInh:\t0000000000000000\nCapPrm:\t0000000020000420\nCapEff:\t0000000020000420\n"
+				"CapBnd:\t0000000020000420\nCapAmb:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t0\n");
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
+START_TEST(lifecycle_states)
+{
+	struct hb b;
+	struct hb_result r;
+	char pidfile[400], buf[32] = { 0 };
+	FILE *f;
+
+	hb_new(&b);
+	hb_set_args(&b, "/probe", "sleep", "60", NULL);
+	snprintf(pidfile, sizeof(pidfile), "%s/init.pid", b.dir);
+	r = RUN(&b, "create", "--bundle", b.dir, "--pid-file", pidfile, b.id);
+	ck_assert_msg(r.status == 0, "create: %s", r.err);
+	hb_result_free(&r);
+	f = fopen(pidfile, "re");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	ck_assert_int_gt(atoi(buf), 1);
+
+	r = RUN(&b, "state", b.id);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"status\": \"created\""));
+	hb_result_free(&r);
+
+	r = RUN(&b, "list", "-q");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, b.id));
+	hb_result_free(&r);
+
+	r = RUN(&b, "start", b.id);
+	ck_assert_msg(r.status == 0, "start: %s", r.err);
+	hb_result_free(&r);
+	r = RUN(&b, "state", b.id);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"status\": \"running\""));
+	hb_result_free(&r);
+
+	/* start twice is an error */
+	r = RUN(&b, "start", b.id);
+	ck_assert_int_eq(r.status, 1);
+	hb_result_free(&r);
+
+	r = RUN(&b, "list", "--format", "json");
+	ck_assert_ptr_nonnull(strstr(r.out, "\"status\":\"running\""));
+	hb_result_free(&r);
+
+	r = RUN(&b, "kill", b.id, "KILL");
+	ck_assert_int_eq(r.status, 0);
+	hb_result_free(&r);
+	for (int i = 0; i < 100; i++) {
+		r = RUN(&b, "state", b.id);
+		if (strstr(r.out, "\"status\": \"stopped\"")) {
+			hb_result_free(&r);
+			break;
+		}
+		hb_result_free(&r);
+		usleep(20000);
+	}
+	r = RUN(&b, "state", b.id);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"status\": \"stopped\""));
+	hb_result_free(&r);
+
+	r = RUN(&b, "delete", b.id);
+	ck_assert_msg(r.status == 0, "delete: %s", r.err);
+	hb_result_free(&r);
+	r = RUN(&b, "state", b.id);
+	ck_assert_int_eq(r.status, 1);
+	hb_result_free(&r);
+	/* --force on a container that is gone is success, twice */
+	r = RUN(&b, "delete", "--force", b.id);
+	ck_assert_int_eq(r.status, 0);
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
+START_TEST(kill_all_and_force_delete)
+{
+	struct hb b;
+	struct hb_result r;
+
+	hb_new(&b);
+	hb_set_args(&b, "/probe", "ignore-term", "60", NULL);
+	r = RUN(&b, "run", "--detach", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "run -d: %s", r.err);
+	hb_result_free(&r);
+	r = RUN(&b, "kill", "--all", b.id, "9");
+	ck_assert_int_eq(r.status, 0);
+	hb_result_free(&r);
+	/* a running container refuses a plain delete but not --force */
+	hb_finish(&b);
+}
+END_TEST
+
+START_TEST(hooks_in_order)
+{
+	struct hb b;
+	struct hb_result r;
+	static const char *const kinds[] = { "prestart", "createRuntime", "createContainer", "startContainer",
+					     "poststart", "poststop" };
+	json_t *hooks = json_object();
+	char log[400], script[600], want[512];
+	FILE *f;
+	char got[512] = { 0 };
+
+	hb_new(&b);
+	snprintf(log, sizeof(log), "%s/hooks.log", b.dir);
+	/* container-namespace hooks write inside the rootfs; runtime-namespace ones into the bundle */
+	snprintf(script, sizeof(script),
+		 "#!/bin/sh\nread -r state\ncase \"$state\" in *'\"%s\"'*) ;; *) echo bad-state >> \"$2\";; esac\n"
+		 "echo \"$1\" >> \"$2\"\n",
+		 b.id);
+	hb_write_file(&b, "hook.sh", script, 0755);
+	snprintf(script, sizeof(script), "%s/rootfs/hook.sh", b.dir);
+	f = fopen(script, "we");
+	fprintf(f, "#!/bin/sh\nread -r state\necho \"$1\" >> /tmp/hooks.log\n");
+	fclose(f);
+	chmod(script, 0755);
+	for (int i = 0; i < 6; i++) {
+		char path[400];
+		bool in_container = i == 2 || i == 3;
+
+		if (in_container && i == 2)
+			/* createContainer runs before pivot_root: the host path works */
+			snprintf(path, sizeof(path), "%s/hook.sh", b.dir);
+		else if (in_container)
+			snprintf(path, sizeof(path), "/hook.sh");
+		else
+			snprintf(path, sizeof(path), "%s/hook.sh", b.dir);
+		json_object_set_new(hooks, kinds[i],
+				    json_pack("[{s:s, s:[s,s,s]}]", "path", path, "args", "hook", kinds[i],
+					      i == 3 ? "/tmp/hooks.log" : log));
+	}
+	json_object_set_new(b.config, "hooks", hooks);
+	json_object_set_new(json_object_get(b.config, "root"), "readonly", json_false());
+	hb_set_args(&b, "/bin/sh", "-c", "cat /tmp/hooks.log", NULL);
+	r = run_probe(&b);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "startContainer\n");
+	hb_result_free(&r);
+	f = fopen(log, "re");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_gt(fread(got, 1, sizeof(got) - 1, f), 0);
+	fclose(f);
+	snprintf(want, sizeof(want), "prestart\ncreateRuntime\ncreateContainer\npoststart\npoststop\n");
+	ck_assert_str_eq(got, want);
+	hb_finish(&b);
+}
+END_TEST
+
+START_TEST(failing_hook_timeout)
+{
+	struct hb b;
+	struct hb_result r;
+	char path[400];
+
+	hb_new(&b);
+	hb_write_file(&b, "slow.sh", "#!/bin/sh\nsleep 30\n", 0755);
+	snprintf(path, sizeof(path), "%s/slow.sh", b.dir);
+	json_object_set_new(b.config, "hooks", json_pack("{s:[{s:s, s:i}]}", "createRuntime", "path", path, "timeout", 1));
+	r = run_probe(&b);
+	ck_assert_int_eq(r.status, 1);
+	if (hb_is_hardrun()) {
+		ck_assert_int_eq(hb_lines(r.err), 1);
+		ck_assert_ptr_nonnull(strstr(r.err, "timed out after 1 s"));
+	}
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
+START_TEST(mounts_seen_inside)
+{
+	struct hb b;
+	struct hb_result r;
+
+	hb_new(&b);
+	json_array_append_new(json_object_get(b.config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s,s]}", "destination", "/data", "type", "bind", "source",
+					b.dir, "options", "rbind", "ro"));
+	json_array_append_new(json_object_get(b.config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s,s,s]}", "destination", "/scratch", "type", "tmpfs",
+					"source", "tmpfs", "options", "nosuid", "nodev", "size=1m"));
+	hb_set_args(&b, "/bin/sh", "-c",
+		    "/probe write /x; /probe write /data/x; /probe write /scratch/x; /probe write /proc/sys/kernel/hostname; "
+		    "/probe stat /dev/null; /probe stat /dev/zero; /probe stat /dev/full; /probe stat /dev/random; "
+		    "/probe stat /dev/urandom; /probe stat /dev/tty; /probe stat /proc/timer_list; /probe stat /proc/acpi; "
+		    "/probe read /proc/timer_list; ls /proc/acpi | wc -l",
+		    NULL);
+	r = run_probe(&b);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "EROFS\nEROFS\nok\nEROFS\nchar 1:3\nchar 1:5\nchar 1:7\nchar 1:8\nchar 1:9\nchar 5:0\n"
+				"char 1:3\ndir\n0 bytes\n0\n");
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
+START_TEST(cgroup_limits)
+{
+	struct hb b;
+	struct hb_result r;
+
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "linux"), "resources",
+			    json_pack("{s:{s:i, s:i}, s:{s:i}, s:{s:i}}", "memory", "limit", 33554432, "swap", 33554432,
+				      "pids", "limit", 10, "cpu", "shares", 256));
+	json_array_append_new(json_object_get(b.config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s,s,s,s]}", "destination", "/sys/fs/cgroup", "type",
+					"cgroup", "source", "cgroup", "options", "nosuid", "noexec", "nodev", "ro"));
+	hb_set_args(&b, "/bin/sh", "-c",
+		    "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max "
+		    "/sys/fs/cgroup/cpu/cpu.shares; /probe write /sys/fs/cgroup/pids/x; /probe forkbomb 50",
+		    NULL);
+	r = run_probe(&b);
+	ck_assert_msg(r.status == 0 || r.status == 137, "%s", r.err);
+	/* sh, probe and the forks share pids.max=10 */
+	ck_assert_msg(strncmp(r.out, "33554432\n10\n256\nEROFS\nforked ", 30) == 0, "got: %s", r.out);
+	/* busybox sh execs its last command: the probe and its 9 children fill pids.max=10 */
+	ck_assert_int_eq(atoi(r.out + 30), 9);
+	hb_result_free(&r);
+	hb_finish(&b);
+
+	/* past the memory limit the workload is OOM-killed */
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "linux"), "resources",
+			    json_pack("{s:{s:i, s:i}}", "memory", "limit", 33554432, "swap", 33554432));
+	hb_set_args(&b, "/probe", "alloc", "128", NULL);
+	r = run_probe(&b);
+	ck_assert_int_eq(r.status, 137);
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("lifecycle");
+	TCase *tc = tcase_create("lifecycle");
+	SRunner *sr;
+	int failed;
+
+	hb_require_root();
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, exit_codes);
+	tcase_add_test(tc, signal_deaths);
+	tcase_add_test(tc, process_fields);
+	tcase_add_test(tc, capabilities_and_nnp);
+	tcase_add_test(tc, lifecycle_states);
+	tcase_add_test(tc, kill_all_and_force_delete);
+	tcase_add_test(tc, hooks_in_order);
+	tcase_add_test(tc, failing_hook_timeout);
+	tcase_add_test(tc, mounts_seen_inside);
+	tcase_add_test(tc, cgroup_limits);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
