@@ -284,6 +284,43 @@ static int resolve_exec_child(const struct hr_plan *plan, char *out, size_t outl
 	return hr_fail(err, 0, "exec `%s`: executable file not found in $PATH", arg0);
 }
 
+/*
+ * runc sets HOME when process.env lacks it: the user's home from the
+ * container's own /etc/passwd (read after pivot_root), else "/".
+ */
+static void default_home_child(struct hr_plan *plan)
+{
+	char line[1024], *home = NULL;
+	FILE *f;
+	size_t n = 0;
+
+	for (char **e = plan->exec_env; e && *e; e++, n++)
+		if (hr_str_has_prefix(*e, "HOME="))
+			return;
+	f = fopen("/etc/passwd", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *fields[7] = { 0 }, *save = NULL, *p = line;
+		int nf = 0;
+		uint32_t uid;
+
+		/* strtok would merge empty fields: split by hand */
+		for (; nf < 7 && p; nf++) {
+			fields[nf] = strsep(&p, ":");
+		}
+		(void)save;
+		if (nf >= 6 && hr_parse_u32(fields[2], &uid) == 0 && uid == plan->spec->process->user.uid) {
+			home = fields[5][0] ? xstrdup(fields[5]) : NULL;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	plan->exec_env = xrealloc(n ? hr_strv_dup(plan->exec_env) : NULL, (n + 2) * sizeof(char *));
+	plan->exec_env[n] = xasprintf("HOME=%s", home ? home : "/");
+	plan->exec_env[n + 1] = NULL;
+	free(home);
+}
+
 static HR_NORETURN void exec_failed(const char *what, int e)
 {
 	char buf[512];
@@ -447,6 +484,7 @@ void hr_init_child(struct hr_plan *plan)
 		die(plan, err);
 	if (proc->user.has_umask)
 		umask(proc->user.umask);
+	default_home_child(plan);
 	/* 8. bounding set, groups, uid/gid, final capability sets */
 	if (hr_caps_apply_child(proc->has_capabilities ? &proc->caps : NULL, &proc->user, true, &err) < 0)
 		die(plan, err);
