@@ -66,10 +66,10 @@ struct hr_mount_opts {
 	unsigned long propagation;
 	uint64_t rec_attr_set;
 	uint64_t rec_attr_clr;
-	bool bind;     /* "bind" or "rbind" */
+	bool bind;	/* "bind" or "rbind" */
 	bool recursive; /* "rbind" */
-	bool idmap;    /* "idmap" */
-	bool ridmap;   /* "ridmap" */
+	bool idmap;	/* "idmap" */
+	bool ridmap;	/* "ridmap" */
 	bool tmpcopyup; /* accepted, refused later when unsupported */
 	char *data;
 };
@@ -146,7 +146,7 @@ enum hr_hook_kind {
 const char *hr_hook_kind_name(enum hr_hook_kind k);
 
 struct hr_hook {
-	char *path; /* absolute */
+	char *path;  /* absolute */
 	char **args; /* may be NULL */
 	char **env;  /* may be NULL */
 	bool has_timeout;
@@ -366,8 +366,8 @@ struct hr_linux {
 	struct hr_resources resources;
 	struct hr_kv *sysctl;
 	size_t n_sysctl;
-	struct hr_seccomp *seccomp; /* NULL when absent */
-	char *rootfs_propagation;   /* validated: shared, slave, private, unbindable (r-prefixed too) */
+	struct hr_seccomp *seccomp;		/* NULL when absent */
+	char *rootfs_propagation;		/* validated: shared, slave, private, unbindable (r-prefixed too) */
 	unsigned long rootfs_propagation_flags; /* MS_* | MS_REC, 0 when absent */
 	char **masked_paths;
 	char **readonly_paths;

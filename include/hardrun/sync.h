@@ -15,14 +15,14 @@
 #include "hardrun/error.h"
 
 enum hr_sync_type {
-	HR_SYNC_ERROR = 1, /* child → parent: errnum + message, then _exit */
-	HR_SYNC_GO,	   /* parent → child: maps written, cgroup entered; payload: state JSON for hooks */
-	HR_SYNC_USERNS,	   /* stage1 → parent: new user namespace made, write the maps */
-	HR_SYNC_MAPS_DONE, /* parent → stage1: cgroup entered / id maps written, go on */
-	HR_SYNC_PID,	   /* stage1 → parent: the init's pid (int32 in errnum) */
-	HR_SYNC_HOOKS,	   /* child → parent: namespaces ready, run prestart/createRuntime hooks */
+	HR_SYNC_ERROR = 1,  /* child → parent: errnum + message, then _exit */
+	HR_SYNC_GO,	    /* parent → child: maps written, cgroup entered; payload: state JSON for hooks */
+	HR_SYNC_USERNS,	    /* stage1 → parent: new user namespace made, write the maps */
+	HR_SYNC_MAPS_DONE,  /* parent → stage1: cgroup entered / id maps written, go on */
+	HR_SYNC_PID,	    /* stage1 → parent: the init's pid (int32 in errnum) */
+	HR_SYNC_HOOKS,	    /* child → parent: namespaces ready, run prestart/createRuntime hooks */
 	HR_SYNC_HOOKS_DONE, /* parent → child */
-	HR_SYNC_READY,	   /* child → parent: set up, waiting on the exec fifo; may carry the seccomp notify fd */
+	HR_SYNC_READY,	    /* child → parent: set up, waiting on the exec fifo; may carry the seccomp notify fd */
 };
 
 #define HR_SYNC_MAX 8192

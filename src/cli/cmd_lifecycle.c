@@ -7,18 +7,25 @@
 #include "cli.h"
 #include "hardrun/strutil.h"
 
-enum { OPT_BUNDLE = 'b', OPT_PID_FILE = 'p', OPT_CONSOLE = 'c', OPT_NO_PIVOT = 'P', OPT_NO_KEYRING = 'K',
-       OPT_PRESERVE = 'F', OPT_DETACH = 'd' };
+enum {
+	OPT_BUNDLE = 'b',
+	OPT_PID_FILE = 'p',
+	OPT_CONSOLE = 'c',
+	OPT_NO_PIVOT = 'P',
+	OPT_NO_KEYRING = 'K',
+	OPT_PRESERVE = 'F',
+	OPT_DETACH = 'd'
+};
 
 static const struct option create_opts[] = {
-	{ "bundle", required_argument, NULL, OPT_BUNDLE },
-	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
-	{ "console-socket", required_argument, NULL, OPT_CONSOLE },
-	{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
-	{ "no-new-keyring", no_argument, NULL, OPT_NO_KEYRING },
-	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },
-	{ "detach", no_argument, NULL, OPT_DETACH },
-	{ NULL, 0, NULL, 0 },
+	{"bundle", required_argument, NULL, OPT_BUNDLE},
+	{"pid-file", required_argument, NULL, OPT_PID_FILE},
+	{"console-socket", required_argument, NULL, OPT_CONSOLE},
+	{"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
+	{"no-new-keyring", no_argument, NULL, OPT_NO_KEYRING},
+	{"preserve-fds", required_argument, NULL, OPT_PRESERVE},
+	{"detach", no_argument, NULL, OPT_DETACH},
+	{NULL, 0, NULL, 0},
 };
 
 static int bad_option(const char *cmd, char **argv, struct hr_err **err)
@@ -79,7 +86,7 @@ static int parse_create(const char *cmd, int argc, char **argv, struct hr_create
 
 int hr_cmd_create(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err)
 {
-	struct hr_create_opts o = { 0 };
+	struct hr_create_opts o = {0};
 
 	if (parse_create("create", argc, argv, &o, false, err) < 0)
 		return -1;
@@ -88,7 +95,7 @@ int hr_cmd_create(const struct hr_rt *rt, int argc, char **argv, struct hr_err *
 
 int hr_cmd_run(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err)
 {
-	struct hr_create_opts o = { 0 };
+	struct hr_create_opts o = {0};
 	int status = 0;
 
 	if (parse_create("run", argc, argv, &o, true, err) < 0)
@@ -98,7 +105,7 @@ int hr_cmd_run(const struct hr_rt *rt, int argc, char **argv, struct hr_err **er
 	return status;
 }
 
-static const struct option no_opts[] = { { NULL, 0, NULL, 0 } };
+static const struct option no_opts[] = {{NULL, 0, NULL, 0}};
 
 static int parse_none(const char *cmd, int argc, char **argv, struct hr_err **err)
 {
@@ -124,8 +131,8 @@ int hr_cmd_state(const struct hr_rt *rt, int argc, char **argv, struct hr_err **
 }
 
 static const struct option kill_opts[] = {
-	{ "all", no_argument, NULL, 'a' },
-	{ NULL, 0, NULL, 0 },
+	{"all", no_argument, NULL, 'a'},
+	{NULL, 0, NULL, 0},
 };
 
 int hr_cmd_kill(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err)
@@ -151,8 +158,8 @@ int hr_cmd_kill(const struct hr_rt *rt, int argc, char **argv, struct hr_err **e
 }
 
 static const struct option delete_opts[] = {
-	{ "force", no_argument, NULL, 'f' },
-	{ NULL, 0, NULL, 0 },
+	{"force", no_argument, NULL, 'f'},
+	{NULL, 0, NULL, 0},
 };
 
 int hr_cmd_delete(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err)
@@ -173,9 +180,9 @@ int hr_cmd_delete(const struct hr_rt *rt, int argc, char **argv, struct hr_err *
 }
 
 static const struct option list_opts[] = {
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "format", required_argument, NULL, 'f' },
-	{ NULL, 0, NULL, 0 },
+	{"quiet", no_argument, NULL, 'q'},
+	{"format", required_argument, NULL, 'f'},
+	{NULL, 0, NULL, 0},
 };
 
 int hr_cmd_list(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err)

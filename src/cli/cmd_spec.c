@@ -13,9 +13,9 @@
 #include "hardrun/strutil.h"
 
 static const struct option spec_opts[] = {
-	{ "bundle", required_argument, NULL, 'b' },
-	{ "rootless", no_argument, NULL, 'R' },
-	{ NULL, 0, NULL, 0 },
+	{"bundle", required_argument, NULL, 'b'},
+	{"rootless", no_argument, NULL, 'R'},
+	{NULL, 0, NULL, 0},
 };
 
 /* runc spec --rootless: a single-id user namespace of the caller, no network namespace, /sys bound read-only. */
@@ -103,26 +103,77 @@ static json_t *strs(const char *const *v)
 
 int hr_cmd_features(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err)
 {
-	static const char *const hooks[] = { "prestart", "createRuntime", "createContainer", "startContainer",
-					     "poststart", "poststop", NULL };
-	static const char *const mount_opts[] = {
-		"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "lazytime", "loud",
-		"mand", "noatime", "nodev", "nodiratime", "noexec", "nolazytime", "nomand", "norelatime",
-		"nostrictatime", "nosuid", "nosymfollow", "private", "ratime", "rbind", "rdev", "rdiratime",
-		"relatime", "remount", "rexec", "rnoatime", "rnodev", "rnodiratime", "rnoexec", "rnorelatime",
-		"rnostrictatime", "rnosuid", "rnosymfollow", "ro", "rprivate", "rrelatime", "rro", "rrw", "rshared",
-		"rslave", "rstrictatime", "rsuid", "rsymfollow", "runbindable", "rw", "shared", "silent", "slave",
-		"strictatime", "suid", "sync", "unbindable", NULL };
-	static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts", NULL };
-	static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-					       "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
-					       "SCMP_ACT_TRAP", NULL };
-	static const char *const ops[] = { "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT",
-					   "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE", NULL };
-	static const char *const archs[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64",
-					     "SCMP_ARCH_ARM", NULL };
-	static const char *const flags[] = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-					     "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL };
+	static const char *const hooks[] = {
+		"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL};
+	static const char *const mount_opts[] = {"async",
+						 "atime",
+						 "bind",
+						 "defaults",
+						 "dev",
+						 "diratime",
+						 "dirsync",
+						 "exec",
+						 "lazytime",
+						 "loud",
+						 "mand",
+						 "noatime",
+						 "nodev",
+						 "nodiratime",
+						 "noexec",
+						 "nolazytime",
+						 "nomand",
+						 "norelatime",
+						 "nostrictatime",
+						 "nosuid",
+						 "nosymfollow",
+						 "private",
+						 "ratime",
+						 "rbind",
+						 "rdev",
+						 "rdiratime",
+						 "relatime",
+						 "remount",
+						 "rexec",
+						 "rnoatime",
+						 "rnodev",
+						 "rnodiratime",
+						 "rnoexec",
+						 "rnorelatime",
+						 "rnostrictatime",
+						 "rnosuid",
+						 "rnosymfollow",
+						 "ro",
+						 "rprivate",
+						 "rrelatime",
+						 "rro",
+						 "rrw",
+						 "rshared",
+						 "rslave",
+						 "rstrictatime",
+						 "rsuid",
+						 "rsymfollow",
+						 "runbindable",
+						 "rw",
+						 "shared",
+						 "silent",
+						 "slave",
+						 "strictatime",
+						 "suid",
+						 "sync",
+						 "unbindable",
+						 NULL};
+	static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network", "pid",
+						 "time",   "user", "uts",   NULL};
+	static const char *const actions[] = {
+		"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",  "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+		"SCMP_ACT_LOG",	  "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",		NULL};
+	static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE",	       "SCMP_CMP_GT", "SCMP_CMP_LE",
+					  "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE", NULL};
+	static const char *const archs[] = {"SCMP_ARCH_X86_64",	 "SCMP_ARCH_X86", "SCMP_ARCH_X32",
+					    "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", NULL};
+	static const char *const flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+					    "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+					    NULL};
 	json_t *f = json_object(), *lnx = json_object(), *caps = json_array(), *sc = json_object();
 	char *text;
 
@@ -145,8 +196,9 @@ int hr_cmd_features(const struct hr_rt *rt, int argc, char **argv, struct hr_err
 	json_object_set_new(lnx, "namespaces", strs(namespaces));
 	json_object_set_new(lnx, "capabilities", caps);
 	/* only what is implemented and enforced: no systemd cgroups, no idmapped mounts yet */
-	json_object_set_new(lnx, "cgroup", json_pack("{s:b, s:b, s:b, s:b, s:b}", "v1", 1, "v2", 1, "systemd", 0,
-						     "systemdUser", 0, "rdma", 0));
+	json_object_set_new(
+		lnx, "cgroup",
+		json_pack("{s:b, s:b, s:b, s:b, s:b}", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 0));
 	json_object_set_new(sc, "enabled", json_true());
 	json_object_set_new(sc, "actions", strs(actions));
 	json_object_set_new(sc, "operators", strs(ops));

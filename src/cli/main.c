@@ -19,26 +19,26 @@ static const struct {
 	hr_cmd_fn fn;
 	const char *help;
 } commands[] = {
-	{ "create", hr_cmd_create, "create a container from a bundle, parked before the workload" },
-	{ "start", hr_cmd_start, "start the workload of a created container" },
-	{ "run", hr_cmd_run, "create and start a container, and wait for it" },
-	{ "state", hr_cmd_state, "print the state of a container as JSON" },
-	{ "kill", hr_cmd_kill, "send a signal to a container's init (or all its processes)" },
-	{ "delete", hr_cmd_delete, "delete a container and everything it holds" },
-	{ "list", hr_cmd_list, "list containers" },
-	{ "spec", hr_cmd_spec, "write a default config.json" },
-	{ "features", hr_cmd_features, "print what this runtime supports, as JSON" },
+	{"create", hr_cmd_create, "create a container from a bundle, parked before the workload"},
+	{"start", hr_cmd_start, "start the workload of a created container"},
+	{"run", hr_cmd_run, "create and start a container, and wait for it"},
+	{"state", hr_cmd_state, "print the state of a container as JSON"},
+	{"kill", hr_cmd_kill, "send a signal to a container's init (or all its processes)"},
+	{"delete", hr_cmd_delete, "delete a container and everything it holds"},
+	{"list", hr_cmd_list, "list containers"},
+	{"spec", hr_cmd_spec, "write a default config.json"},
+	{"features", hr_cmd_features, "print what this runtime supports, as JSON"},
 };
 
 static const struct option global_opts[] = {
-	{ "root", required_argument, NULL, 'r' },
-	{ "log", required_argument, NULL, 'l' },
-	{ "log-format", required_argument, NULL, 'f' },
-	{ "debug", no_argument, NULL, 'd' },
-	{ "systemd-cgroup", no_argument, NULL, 's' },
-	{ "version", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	{"root", required_argument, NULL, 'r'},
+	{"log", required_argument, NULL, 'l'},
+	{"log-format", required_argument, NULL, 'f'},
+	{"debug", no_argument, NULL, 'd'},
+	{"systemd-cgroup", no_argument, NULL, 's'},
+	{"version", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
 };
 
 static void usage(FILE *out)
@@ -52,7 +52,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	struct hr_rt rt = { .root = "/run/hardrun" };
+	struct hr_rt rt = {.root = "/run/hardrun"};
 	const char *log_path = NULL;
 	enum hr_log_format fmt = HR_LOG_FORMAT_TEXT;
 	enum hr_log_level level = HR_LOG_WARN;

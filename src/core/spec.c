@@ -19,20 +19,28 @@
 
 /* ---- names ---- */
 
-static const char *const ns_names[HR_NS_COUNT] = { "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time" };
-static const char *const ns_proc[HR_NS_COUNT] = { "pid", "net", "mnt", "ipc", "uts", "user", "cgroup", "time" };
-static const char *const hook_names[HR_HOOK_COUNT] = { "prestart",	 "createRuntime", "createContainer",
-						       "startContainer", "poststart",	  "poststop" };
+static const char *const ns_names[HR_NS_COUNT] = {"pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"};
+static const char *const ns_proc[HR_NS_COUNT] = {"pid", "net", "mnt", "ipc", "uts", "user", "cgroup", "time"};
+static const char *const hook_names[HR_HOOK_COUNT] = {"prestart",	"createRuntime", "createContainer",
+						      "startContainer", "poststart",	 "poststop"};
 static const char *const action_names[] = {
-	[HR_SCMP_ACT_KILL] = "SCMP_ACT_KILL",	  [HR_SCMP_ACT_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
-	[HR_SCMP_ACT_KILL_THREAD] = "SCMP_ACT_KILL_THREAD", [HR_SCMP_ACT_TRAP] = "SCMP_ACT_TRAP",
-	[HR_SCMP_ACT_ERRNO] = "SCMP_ACT_ERRNO",	  [HR_SCMP_ACT_TRACE] = "SCMP_ACT_TRACE",
-	[HR_SCMP_ACT_ALLOW] = "SCMP_ACT_ALLOW",	  [HR_SCMP_ACT_LOG] = "SCMP_ACT_LOG",
+	[HR_SCMP_ACT_KILL] = "SCMP_ACT_KILL",
+	[HR_SCMP_ACT_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
+	[HR_SCMP_ACT_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
+	[HR_SCMP_ACT_TRAP] = "SCMP_ACT_TRAP",
+	[HR_SCMP_ACT_ERRNO] = "SCMP_ACT_ERRNO",
+	[HR_SCMP_ACT_TRACE] = "SCMP_ACT_TRACE",
+	[HR_SCMP_ACT_ALLOW] = "SCMP_ACT_ALLOW",
+	[HR_SCMP_ACT_LOG] = "SCMP_ACT_LOG",
 	[HR_SCMP_ACT_NOTIFY] = "SCMP_ACT_NOTIFY",
 };
 static const char *const op_names[] = {
-	[HR_SCMP_CMP_NE] = "SCMP_CMP_NE", [HR_SCMP_CMP_LT] = "SCMP_CMP_LT", [HR_SCMP_CMP_LE] = "SCMP_CMP_LE",
-	[HR_SCMP_CMP_EQ] = "SCMP_CMP_EQ", [HR_SCMP_CMP_GE] = "SCMP_CMP_GE", [HR_SCMP_CMP_GT] = "SCMP_CMP_GT",
+	[HR_SCMP_CMP_NE] = "SCMP_CMP_NE",
+	[HR_SCMP_CMP_LT] = "SCMP_CMP_LT",
+	[HR_SCMP_CMP_LE] = "SCMP_CMP_LE",
+	[HR_SCMP_CMP_EQ] = "SCMP_CMP_EQ",
+	[HR_SCMP_CMP_GE] = "SCMP_CMP_GE",
+	[HR_SCMP_CMP_GT] = "SCMP_CMP_GT",
 	[HR_SCMP_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 
@@ -81,12 +89,22 @@ static const struct {
 	const char *name;
 	int res;
 } rlimit_names[] = {
-	{ "RLIMIT_AS", RLIMIT_AS },	      { "RLIMIT_CORE", RLIMIT_CORE },	    { "RLIMIT_CPU", RLIMIT_CPU },
-	{ "RLIMIT_DATA", RLIMIT_DATA },	      { "RLIMIT_FSIZE", RLIMIT_FSIZE },	    { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-	{ "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
-	{ "RLIMIT_NOFILE", RLIMIT_NOFILE },   { "RLIMIT_NPROC", RLIMIT_NPROC },	    { "RLIMIT_RSS", RLIMIT_RSS },
-	{ "RLIMIT_RTPRIO", RLIMIT_RTPRIO },   { "RLIMIT_RTTIME", RLIMIT_RTTIME },   { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
-	{ "RLIMIT_STACK", RLIMIT_STACK },
+	{"RLIMIT_AS", RLIMIT_AS},
+	{"RLIMIT_CORE", RLIMIT_CORE},
+	{"RLIMIT_CPU", RLIMIT_CPU},
+	{"RLIMIT_DATA", RLIMIT_DATA},
+	{"RLIMIT_FSIZE", RLIMIT_FSIZE},
+	{"RLIMIT_LOCKS", RLIMIT_LOCKS},
+	{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+	{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+	{"RLIMIT_NICE", RLIMIT_NICE},
+	{"RLIMIT_NOFILE", RLIMIT_NOFILE},
+	{"RLIMIT_NPROC", RLIMIT_NPROC},
+	{"RLIMIT_RSS", RLIMIT_RSS},
+	{"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+	{"RLIMIT_RTTIME", RLIMIT_RTTIME},
+	{"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+	{"RLIMIT_STACK", RLIMIT_STACK},
 };
 
 /* ---- JSON access with paths ---- */
@@ -106,8 +124,8 @@ static char *idx(const char *path, size_t i)
 static int want(json_t *v, json_type t, const char *path, struct hr_err **err)
 {
 	static const char *const names[] = {
-		[JSON_OBJECT] = "object", [JSON_ARRAY] = "array",    [JSON_STRING] = "string", [JSON_INTEGER] = "integer",
-		[JSON_REAL] = "number",	  [JSON_TRUE] = "boolean",   [JSON_FALSE] = "boolean", [JSON_NULL] = "null",
+		[JSON_OBJECT] = "object", [JSON_ARRAY] = "array",  [JSON_STRING] = "string", [JSON_INTEGER] = "integer",
+		[JSON_REAL] = "number",	  [JSON_TRUE] = "boolean", [JSON_FALSE] = "boolean", [JSON_NULL] = "null",
 	};
 
 	if (json_typeof(v) == t || (t == JSON_TRUE && json_is_boolean(v)))
@@ -294,8 +312,7 @@ static int abs_path(const char *s, const char *path, struct hr_err **err)
 	return 0;
 }
 
-static int string_map(json_t *o, const char *key, const char *path, struct hr_kv **out, size_t *n,
-		      struct hr_err **err)
+static int string_map(json_t *o, const char *key, const char *path, struct hr_kv **out, size_t *n, struct hr_err **err)
 {
 	json_t *m, *v;
 	const char *k;
@@ -354,8 +371,10 @@ static int parse_idmaps(json_t *o, const char *key, const char *path, struct hr_
 		bool hc = false, hh = false, hs = false;
 
 		*n = i + 1;
-		if (want(e, JSON_OBJECT, ip, err) < 0 || opt_u32(e, "containerID", ip, &hc, &m->container_id, err) < 0 ||
-		    opt_u32(e, "hostID", ip, &hh, &m->host_id, err) < 0 || opt_u32(e, "size", ip, &hs, &m->size, err) < 0)
+		if (want(e, JSON_OBJECT, ip, err) < 0 ||
+		    opt_u32(e, "containerID", ip, &hc, &m->container_id, err) < 0 ||
+		    opt_u32(e, "hostID", ip, &hh, &m->host_id, err) < 0 ||
+		    opt_u32(e, "size", ip, &hs, &m->size, err) < 0)
 			return -1;
 		if (!hc || !hh || !hs)
 			return hr_fail(err, 0, "config.json: %s: containerID, hostID and size are required", ip);
@@ -532,12 +551,16 @@ static int parse_process(struct hr_spec *s, json_t *root, struct hr_err **err)
 		return -1;
 	if (o) {
 		pr->has_capabilities = true;
-		if (parse_caps_list(o, "bounding", "process.capabilities", &pr->caps.bounding, &pr->caps.unknown, err) < 0 ||
-		    parse_caps_list(o, "effective", "process.capabilities", &pr->caps.effective, &pr->caps.unknown, err) < 0 ||
+		if (parse_caps_list(o, "bounding", "process.capabilities", &pr->caps.bounding, &pr->caps.unknown, err) <
+			    0 ||
+		    parse_caps_list(o, "effective", "process.capabilities", &pr->caps.effective, &pr->caps.unknown,
+				    err) < 0 ||
 		    parse_caps_list(o, "inheritable", "process.capabilities", &pr->caps.inheritable, &pr->caps.unknown,
 				    err) < 0 ||
-		    parse_caps_list(o, "permitted", "process.capabilities", &pr->caps.permitted, &pr->caps.unknown, err) < 0 ||
-		    parse_caps_list(o, "ambient", "process.capabilities", &pr->caps.ambient, &pr->caps.unknown, err) < 0)
+		    parse_caps_list(o, "permitted", "process.capabilities", &pr->caps.permitted, &pr->caps.unknown,
+				    err) < 0 ||
+		    parse_caps_list(o, "ambient", "process.capabilities", &pr->caps.ambient, &pr->caps.unknown, err) <
+			    0)
 			return -1;
 	}
 
@@ -554,7 +577,8 @@ static int parse_process(struct hr_spec *s, json_t *root, struct hr_err **err)
 			int res = -1;
 
 			if (want(e, JSON_OBJECT, ip, err) < 0 || req_str(e, "type", ip, &type, err) < 0 ||
-			    opt_u64(e, "soft", ip, &hs, &r->soft, err) < 0 || opt_u64(e, "hard", ip, &hh, &r->hard, err) < 0)
+			    opt_u64(e, "soft", ip, &hs, &r->soft, err) < 0 ||
+			    opt_u64(e, "hard", ip, &hh, &r->hard, err) < 0)
 				return -1;
 			for (size_t k = 0; k < HR_ARRAY_SIZE(rlimit_names); k++)
 				if (strcmp(type, rlimit_names[k].name) == 0)
@@ -563,7 +587,8 @@ static int parse_process(struct hr_spec *s, json_t *root, struct hr_err **err)
 				return hr_fail(err, 0, "config.json: %s.type: unknown rlimit \"%s\"", ip, type);
 			for (size_t k = 0; k < i; k++)
 				if (pr->rlimits[k].resource == res)
-					return hr_fail(err, 0, "config.json: %s.type: duplicate rlimit \"%s\"", ip, type);
+					return hr_fail(err, 0, "config.json: %s.type: duplicate rlimit \"%s\"", ip,
+						       type);
 			if (!hs || !hh)
 				return hr_fail(err, 0, "config.json: %s: soft and hard are required", ip);
 			if (r->soft > r->hard)
@@ -693,7 +718,8 @@ static int parse_devices(struct hr_linux *lx, json_t *l, struct hr_err **err)
 			return hr_fail(err, 0, "config.json: %s.type: unknown device type \"%s\"", ip, type);
 		d->type = type[0];
 		if (d->type != 'p' && (!hmaj || !hmin))
-			return hr_fail(err, 0, "config.json: %s: major and minor are required for type \"%s\"", ip, type);
+			return hr_fail(err, 0, "config.json: %s: major and minor are required for type \"%s\"", ip,
+				       type);
 		d->file_mode = (uint32_t)fm;
 		d->uid = (uid_t)uid;
 		d->gid = (gid_t)gid;
@@ -720,7 +746,8 @@ static int parse_blkio_list(json_t *o, const char *key, const char *path, struct
 		bool h1 = false, h2 = false, h3 = false;
 
 		*n = i + 1;
-		if (want(e, JSON_OBJECT, ip, err) < 0 || opt_int(e, "major", ip, 0, UINT32_MAX, &h1, &t->major, err) < 0 ||
+		if (want(e, JSON_OBJECT, ip, err) < 0 ||
+		    opt_int(e, "major", ip, 0, UINT32_MAX, &h1, &t->major, err) < 0 ||
 		    opt_int(e, "minor", ip, 0, UINT32_MAX, &h2, &t->minor, err) < 0 ||
 		    opt_u64(e, "rate", ip, &h3, &t->rate, err) < 0)
 			return -1;
@@ -758,7 +785,8 @@ static int parse_resources(struct hr_linux *lx, json_t *l, struct hr_err **err)
 
 			r->n_devices = i + 1;
 			d->major = d->minor = -1;
-			if (want(e, JSON_OBJECT, ip, err) < 0 || opt_bool(e, "allow", ip, &hallow, &d->allow, err) < 0 ||
+			if (want(e, JSON_OBJECT, ip, err) < 0 ||
+			    opt_bool(e, "allow", ip, &hallow, &d->allow, err) < 0 ||
 			    opt_str(e, "type", ip, &type, err) < 0 ||
 			    opt_int(e, "major", ip, -1, UINT32_MAX, NULL, &d->major, err) < 0 ||
 			    opt_int(e, "minor", ip, -1, UINT32_MAX, NULL, &d->minor, err) < 0 ||
@@ -782,7 +810,8 @@ static int parse_resources(struct hr_linux *lx, json_t *l, struct hr_err **err)
 
 		r->has_memory = true;
 		if (opt_int(o, "limit", mp, INT64_MIN, INT64_MAX, &m->has_limit, &m->limit, err) < 0 ||
-		    opt_int(o, "reservation", mp, INT64_MIN, INT64_MAX, &m->has_reservation, &m->reservation, err) < 0 ||
+		    opt_int(o, "reservation", mp, INT64_MIN, INT64_MAX, &m->has_reservation, &m->reservation, err) <
+			    0 ||
 		    opt_int(o, "swap", mp, INT64_MIN, INT64_MAX, &m->has_swap, &m->swap, err) < 0 ||
 		    opt_int(o, "kernel", mp, INT64_MIN, INT64_MAX, &m->has_kernel, &m->kernel, err) < 0 ||
 		    opt_int(o, "kernelTCP", mp, INT64_MIN, INT64_MAX, &m->has_kernel_tcp, &m->kernel_tcp, err) < 0 ||
@@ -811,8 +840,8 @@ static int parse_resources(struct hr_linux *lx, json_t *l, struct hr_err **err)
 		    opt_int(o, "quota", cp, INT64_MIN, INT64_MAX, &c->has_quota, &c->quota, err) < 0 ||
 		    opt_u64(o, "burst", cp, &c->has_burst, &c->burst, err) < 0 ||
 		    opt_u64(o, "period", cp, &c->has_period, &c->period, err) < 0 ||
-		    opt_int(o, "realtimeRuntime", cp, INT64_MIN, INT64_MAX, &c->has_realtime_runtime, &c->realtime_runtime,
-			    err) < 0 ||
+		    opt_int(o, "realtimeRuntime", cp, INT64_MIN, INT64_MAX, &c->has_realtime_runtime,
+			    &c->realtime_runtime, err) < 0 ||
 		    opt_u64(o, "realtimePeriod", cp, &c->has_realtime_period, &c->realtime_period, err) < 0 ||
 		    opt_str(o, "cpus", cp, &c->cpus, err) < 0 || opt_str(o, "mems", cp, &c->mems, err) < 0 ||
 		    opt_int(o, "idle", cp, INT64_MIN, INT64_MAX, &c->has_idle, &c->idle, err) < 0)
@@ -821,7 +850,8 @@ static int parse_resources(struct hr_linux *lx, json_t *l, struct hr_err **err)
 
 	if (get_obj(res, "pids", P, &o, err) < 0)
 		return -1;
-	if (o && opt_int(o, "limit", "linux.resources.pids", INT64_MIN, INT64_MAX, &r->has_pids, &r->pids_limit, err) < 0)
+	if (o &&
+	    opt_int(o, "limit", "linux.resources.pids", INT64_MIN, INT64_MAX, &r->has_pids, &r->pids_limit, err) < 0)
 		return -1;
 
 	if (get_obj(res, "blockIO", P, &o, err) < 0)
@@ -861,13 +891,14 @@ static int parse_resources(struct hr_linux *lx, json_t *l, struct hr_err **err)
 				wd->leaf_weight = (uint16_t)lw;
 			}
 		}
-		if (parse_blkio_list(o, "throttleReadBpsDevice", bp, &b->throttle_read_bps, &b->n_throttle_read_bps, err) < 0 ||
+		if (parse_blkio_list(o, "throttleReadBpsDevice", bp, &b->throttle_read_bps, &b->n_throttle_read_bps,
+				     err) < 0 ||
 		    parse_blkio_list(o, "throttleWriteBpsDevice", bp, &b->throttle_write_bps, &b->n_throttle_write_bps,
 				     err) < 0 ||
 		    parse_blkio_list(o, "throttleReadIOPSDevice", bp, &b->throttle_read_iops, &b->n_throttle_read_iops,
 				     err) < 0 ||
-		    parse_blkio_list(o, "throttleWriteIOPSDevice", bp, &b->throttle_write_iops, &b->n_throttle_write_iops,
-				     err) < 0)
+		    parse_blkio_list(o, "throttleWriteIOPSDevice", bp, &b->throttle_write_iops,
+				     &b->n_throttle_write_iops, err) < 0)
 			return -1;
 	}
 
@@ -937,12 +968,14 @@ static int parse_seccomp(struct hr_linux *lx, json_t *l, struct hr_err **err)
 	sc->default_action = (enum hr_seccomp_action)act;
 	if (opt_int(o, "defaultErrnoRet", P, 0, 4095, &sc->has_default_errno_ret, &v, err) < 0 ||
 	    opt_strv(o, "architectures", P, &sc->architectures, err) < 0 ||
-	    opt_strv(o, "flags", P, &sc->flags, err) < 0 || opt_str(o, "listenerPath", P, &sc->listener_path, err) < 0 ||
+	    opt_strv(o, "flags", P, &sc->flags, err) < 0 ||
+	    opt_str(o, "listenerPath", P, &sc->listener_path, err) < 0 ||
 	    opt_str(o, "listenerMetadata", P, &sc->listener_metadata, err) < 0)
 		return -1;
 	sc->default_errno_ret = (unsigned int)v;
 	if (sc->has_default_errno_ret && act != HR_SCMP_ACT_ERRNO && act != HR_SCMP_ACT_TRACE)
-		return hr_fail(err, 0, "config.json: %s.defaultErrnoRet: only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE", P);
+		return hr_fail(err, 0,
+			       "config.json: %s.defaultErrnoRet: only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE", P);
 	if (sc->listener_metadata && !sc->listener_path)
 		return hr_fail(err, 0, "config.json: %s.listenerMetadata: requires listenerPath", P);
 	if (sc->listener_path && abs_path(sc->listener_path, "linux.seccomp.listenerPath", err) < 0)
@@ -987,9 +1020,12 @@ static int parse_seccomp(struct hr_linux *lx, json_t *l, struct hr_err **err)
 		r->action = (enum hr_seccomp_action)act;
 		r->errno_ret = (unsigned int)v;
 		if (r->has_errno_ret && act != HR_SCMP_ACT_ERRNO && act != HR_SCMP_ACT_TRACE)
-			return hr_fail(err, 0, "config.json: %s.errnoRet: only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE", ip);
+			return hr_fail(err, 0,
+				       "config.json: %s.errnoRet: only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE",
+				       ip);
 		if (act == HR_SCMP_ACT_NOTIFY && !sc->listener_path)
-			return hr_fail(err, 0, "config.json: %s.action: SCMP_ACT_NOTIFY requires linux.seccomp.listenerPath",
+			return hr_fail(err, 0,
+				       "config.json: %s.action: SCMP_ACT_NOTIFY requires linux.seccomp.listenerPath",
 				       ip);
 		if (get_arr(e, "args", ip, &args, err) < 0)
 			return -1;
@@ -1007,9 +1043,11 @@ static int parse_seccomp(struct hr_linux *lx, json_t *l, struct hr_err **err)
 			int opn;
 
 			r->n_args = k + 1;
-			if (want(ae, JSON_OBJECT, ap, err) < 0 || opt_int(ae, "index", ap, 0, 5, &hi, &index, err) < 0 ||
+			if (want(ae, JSON_OBJECT, ap, err) < 0 ||
+			    opt_int(ae, "index", ap, 0, 5, &hi, &index, err) < 0 ||
 			    opt_u64(ae, "value", ap, &hv, &sa->value, err) < 0 ||
-			    opt_u64(ae, "valueTwo", ap, NULL, &sa->value_two, err) < 0 || req_str(ae, "op", ap, &op, err) < 0)
+			    opt_u64(ae, "valueTwo", ap, NULL, &sa->value_two, err) < 0 ||
+			    req_str(ae, "op", ap, &op, err) < 0)
 				return -1;
 			if (!hi || !hv)
 				return hr_fail(err, 0, "config.json: %s: index and value are required", ap);
@@ -1029,9 +1067,9 @@ static int parse_propagation(const char *s, unsigned long *out)
 		const char *name;
 		unsigned long flags;
 	} t[] = {
-		{ "shared", MS_SHARED },	 { "rshared", MS_SHARED },	   { "slave", MS_SLAVE },
-		{ "rslave", MS_SLAVE },		 { "private", MS_PRIVATE },	   { "rprivate", MS_PRIVATE },
-		{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE },
+		{"shared", MS_SHARED},	       {"rshared", MS_SHARED},	       {"slave", MS_SLAVE},
+		{"rslave", MS_SLAVE},	       {"private", MS_PRIVATE},	       {"rprivate", MS_PRIVATE},
+		{"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE},
 	};
 
 	/* the rootfs propagation always applies to the whole tree, as runc does */
@@ -1106,9 +1144,9 @@ static int parse_linux(struct hr_spec *s, json_t *root, struct hr_err **err)
 		json_object_foreach(o, key, v)
 		{
 			cleanup_free char *kp = xasprintf("linux.timeOffsets.%s", key);
-			int c = strcmp(key, "monotonic") == 0 ? HR_CLOCK_MONOTONIC
-				: strcmp(key, "boottime") == 0	? HR_CLOCK_BOOTTIME
-								: -1;
+			int c = strcmp(key, "monotonic") == 0  ? HR_CLOCK_MONOTONIC
+				: strcmp(key, "boottime") == 0 ? HR_CLOCK_BOOTTIME
+							       : -1;
 			int64_t secs = 0, ns = 0;
 
 			if (c < 0)

@@ -24,9 +24,9 @@ static bool ns_new(const struct hr_linux *lx, enum hr_ns_type t)
 
 static int check_sysctl(const struct hr_linux *lx, const char *key, struct hr_err **err)
 {
-	static const char *const ipc_keys[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
-						"kernel.shmall", "kernel.shmmax", "kernel.shmmni",
-						"kernel.shm_rmid_forced" };
+	static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb",	 "kernel.msgmni",
+					       "kernel.sem",	"kernel.shmall",	 "kernel.shmmax",
+					       "kernel.shmmni", "kernel.shm_rmid_forced"};
 	enum hr_ns_type need = HR_NS_COUNT;
 
 	for (size_t i = 0; i < HR_ARRAY_SIZE(ipc_keys); i++)
@@ -57,13 +57,15 @@ int hr_spec_validate(const struct hr_spec *spec, struct hr_err **err)
 	if ((lx->n_uid_mappings || lx->n_gid_mappings) && !userns)
 		return hr_fail(err, 0, "config.json: linux.uidMappings: requires a user namespace");
 	if (ns_new(lx, HR_NS_USER) && (lx->n_uid_mappings == 0 || lx->n_gid_mappings == 0))
-		return hr_fail(err, 0, "config.json: linux.namespaces: a new user namespace needs uidMappings and gidMappings");
+		return hr_fail(err, 0,
+			       "config.json: linux.namespaces: a new user namespace needs uidMappings and gidMappings");
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct hr_mount *m = &spec->mounts[i];
 
 		if ((m->opts.idmap || m->opts.ridmap) && !userns && m->n_uid_mappings == 0)
 			return hr_fail(err, 0,
-				       "config.json: mounts[%zu].options: idmap requires a user namespace or the mount's own mappings",
+				       "config.json: mounts[%zu].options: idmap requires a user namespace or the "
+				       "mount's own mappings",
 				       i);
 		if (m->n_uid_mappings && !(m->opts.idmap || m->opts.ridmap))
 			return hr_fail(err, 0, "config.json: mounts[%zu].uidMappings: requires the idmap option", i);

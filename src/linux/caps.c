@@ -19,7 +19,7 @@
 
 int hr_caps_last_cap(void)
 {
-	char buf[16] = { 0 };
+	char buf[16] = {0};
 	cleanup_close int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
 	int v;
 
@@ -84,7 +84,8 @@ int hr_caps_apply_child(const struct hr_caps *caps, const struct hr_user *user, 
 		return hr_fail(err, errno, "clear ambient capabilities");
 	/* an ambient cap needs to be inheritable and permitted; others were warned about by the parent */
 	for (int c = 0; caps && c <= last && c < 64; c++)
-		if (((caps->ambient & caps->inheritable & caps->permitted) >> c & 1) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+		if (((caps->ambient & caps->inheritable & caps->permitted) >> c & 1) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
 			return hr_fail(err, errno, "raise ambient capability %d", c);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return hr_fail(err, errno, "clear keepcaps");

@@ -22,11 +22,11 @@
 #define MAX_HIER 24
 
 struct hier {
-	char *mnt;	   /* mount point */
-	char *ctrls;	   /* ",memory," style list of v1 controllers / name=; "" for cgroup2 */
-	char *dir;	   /* mnt + path */
+	char *mnt;   /* mount point */
+	char *ctrls; /* ",memory," style list of v1 controllers / name=; "" for cgroup2 */
+	char *dir;   /* mnt + path */
 	bool v2;
-	bool created;	   /* we made the leaf */
+	bool created; /* we made the leaf */
 };
 
 struct hr_cgroup {
@@ -38,7 +38,7 @@ struct hr_cgroup {
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -79,7 +79,8 @@ static char *unescape(const char *s)
 	char *out = xmalloc(strlen(s) + 1), *o = out;
 
 	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+		    s[3] <= '7') {
 			*o++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
 			s += 4;
 		} else {
@@ -100,7 +101,7 @@ int hr_cgroup_open_at(const char *path, const char *mountinfo, const char *prefi
 	cg->path = xstrdup(path);
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *sep = strstr(line, " - ");
-		char *f[6] = { 0 }, *s2 = NULL, *fstype, *opts;
+		char *f[6] = {0}, *s2 = NULL, *fstype, *opts;
 		int nf = 0;
 
 		if (!sep)
@@ -260,8 +261,10 @@ static int mkdir_hier(struct hier *h, struct hr_err **err)
 			if (cpuset) {
 				char v[1024];
 
-				if ((read_at(cur, "cpuset.cpus", v, sizeof(v)) == 0 && write_at(next, "cpuset.cpus", v, err) < 0) ||
-				    (read_at(cur, "cpuset.mems", v, sizeof(v)) == 0 && write_at(next, "cpuset.mems", v, err) < 0)) {
+				if ((read_at(cur, "cpuset.cpus", v, sizeof(v)) == 0 &&
+				     write_at(next, "cpuset.cpus", v, err) < 0) ||
+				    (read_at(cur, "cpuset.mems", v, sizeof(v)) == 0 &&
+				     write_at(next, "cpuset.mems", v, err) < 0)) {
 					free(next);
 					return -1;
 				}
@@ -366,7 +369,8 @@ static int apply_v1(struct hr_cgroup *cg, const struct hr_resources *r, struct h
 			return -1;
 		if (m->has_swappiness && write_u64(h->dir, "memory.swappiness", m->swappiness, err) < 0)
 			return -1;
-		if (m->has_disable_oom_killer && m->disable_oom_killer && write_at(h->dir, "memory.oom_control", "1", err) < 0)
+		if (m->has_disable_oom_killer && m->disable_oom_killer &&
+		    write_at(h->dir, "memory.oom_control", "1", err) < 0)
 			return -1;
 	}
 	if (r->has_pids) {
@@ -413,10 +417,10 @@ static int apply_v1(struct hr_cgroup *cg, const struct hr_resources *r, struct h
 			const struct hr_blkio_throttle *v;
 			size_t n;
 		} t[] = {
-			{ "blkio.throttle.read_bps_device", b->throttle_read_bps, b->n_throttle_read_bps },
-			{ "blkio.throttle.write_bps_device", b->throttle_write_bps, b->n_throttle_write_bps },
-			{ "blkio.throttle.read_iops_device", b->throttle_read_iops, b->n_throttle_read_iops },
-			{ "blkio.throttle.write_iops_device", b->throttle_write_iops, b->n_throttle_write_iops },
+			{"blkio.throttle.read_bps_device", b->throttle_read_bps, b->n_throttle_read_bps},
+			{"blkio.throttle.write_bps_device", b->throttle_write_bps, b->n_throttle_write_bps},
+			{"blkio.throttle.read_iops_device", b->throttle_read_iops, b->n_throttle_read_iops},
+			{"blkio.throttle.write_iops_device", b->throttle_write_iops, b->n_throttle_write_iops},
 		};
 		bool any = (b->has_weight && b->weight) || b->n_weight_device;
 
@@ -441,8 +445,8 @@ static int apply_v1(struct hr_cgroup *cg, const struct hr_resources *r, struct h
 			for (size_t k = 0; k < t[i].n; k++) {
 				char v[80];
 
-				snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %" PRIu64, t[i].v[k].major, t[i].v[k].minor,
-					 t[i].v[k].rate);
+				snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %" PRIu64, t[i].v[k].major,
+					 t[i].v[k].minor, t[i].v[k].rate);
 				if (write_at(h->dir, t[i].file, v, err) < 0)
 					return -1;
 			}
@@ -454,9 +458,8 @@ static int apply_v1(struct hr_cgroup *cg, const struct hr_resources *r, struct h
 		    write_u64(h->dir, f, r->hugepage_limits[i].limit, err) < 0)
 			return -1;
 	}
-	if (r->has_net_class_id &&
-	    (need(cg, "net_cls", "network class id", &h, err) < 0 ||
-	     write_u64(h->dir, "net_cls.classid", r->net_class_id, err) < 0))
+	if (r->has_net_class_id && (need(cg, "net_cls", "network class id", &h, err) < 0 ||
+				    write_u64(h->dir, "net_cls.classid", r->net_class_id, err) < 0))
 		return -1;
 	for (size_t i = 0; i < r->n_net_priorities; i++) {
 		char v[128];
@@ -495,7 +498,8 @@ static int apply_v2(struct hr_cgroup *cg, const struct hr_resources *r, struct h
 					return -1;
 			} else if (m->has_limit && m->limit >= 0) {
 				if (m->swap < m->limit)
-					return hr_fail(err, EINVAL, "apply memory: swap %" PRId64 " is below the limit %" PRId64,
+					return hr_fail(err, EINVAL,
+						       "apply memory: swap %" PRId64 " is below the limit %" PRId64,
 						       m->swap, m->limit);
 				if (write_i64(d, "memory.swap.max", m->swap - m->limit, err) < 0)
 					return -1;
@@ -549,7 +553,8 @@ static int apply_v2(struct hr_cgroup *cg, const struct hr_resources *r, struct h
 	}
 	for (size_t i = 0; i < r->n_unified; i++) {
 		if (strchr(r->unified[i].key, '/'))
-			return hr_fail(err, EINVAL, "apply linux.resources.unified: invalid key `%s`", r->unified[i].key);
+			return hr_fail(err, EINVAL, "apply linux.resources.unified: invalid key `%s`",
+				       r->unified[i].key);
 		if (write_at(d, r->unified[i].key, r->unified[i].value, err) < 0)
 			return -1;
 	}
@@ -586,7 +591,7 @@ int hr_cgroup_enter(struct hr_cgroup *cg, pid_t pid, struct hr_err **err)
 
 static struct hier *procs_hier(struct hr_cgroup *cg)
 {
-	static const char *const pref[] = { "pids", "freezer", "memory", "devices", "cpu" };
+	static const char *const pref[] = {"pids", "freezer", "memory", "devices", "cpu"};
 
 	for (size_t i = 0; i < HR_ARRAY_SIZE(pref); i++) {
 		struct hier *h = find(cg, pref[i]);

@@ -30,12 +30,9 @@ struct devnode {
 };
 
 static const struct devnode default_nodes[] = {
-	{ "/dev/null", 'c', 1, 3, 0666, false, false, 0, 0 },
-	{ "/dev/zero", 'c', 1, 5, 0666, false, false, 0, 0 },
-	{ "/dev/full", 'c', 1, 7, 0666, false, false, 0, 0 },
-	{ "/dev/random", 'c', 1, 8, 0666, false, false, 0, 0 },
-	{ "/dev/urandom", 'c', 1, 9, 0666, false, false, 0, 0 },
-	{ "/dev/tty", 'c', 5, 0, 0666, false, false, 0, 0 },
+	{"/dev/null", 'c', 1, 3, 0666, false, false, 0, 0},    {"/dev/zero", 'c', 1, 5, 0666, false, false, 0, 0},
+	{"/dev/full", 'c', 1, 7, 0666, false, false, 0, 0},    {"/dev/random", 'c', 1, 8, 0666, false, false, 0, 0},
+	{"/dev/urandom", 'c', 1, 9, 0666, false, false, 0, 0}, {"/dev/tty", 'c', 5, 0, 0666, false, false, 0, 0},
 };
 
 static mode_t type_bits(char t)
@@ -82,9 +79,8 @@ static int make_node(const struct hr_plan *plan, int rootfs_fd, const struct dev
 			return hr_fail(err, errno, "mknod `%s`", d->path);
 		if (fchmodat(pfd, base, d->mode & 07777, 0) < 0)
 			return hr_fail(err, errno, "chmod `%s`", d->path);
-		if ((d->has_uid || d->has_gid) &&
-		    fchownat(pfd, base, d->has_uid ? d->uid : (uid_t)-1, d->has_gid ? d->gid : (gid_t)-1,
-			     AT_SYMLINK_NOFOLLOW) < 0)
+		if ((d->has_uid || d->has_gid) && fchownat(pfd, base, d->has_uid ? d->uid : (uid_t)-1,
+							   d->has_gid ? d->gid : (gid_t)-1, AT_SYMLINK_NOFOLLOW) < 0)
 			return hr_fail(err, errno, "chown `%s`", d->path);
 		return 0;
 	}
@@ -115,10 +111,10 @@ int hr_dev_setup_child(const struct hr_plan *plan, int rootfs_fd, struct hr_err 
 	static const struct {
 		const char *target, *name;
 	} links[] = {
-		{ "/proc/self/fd", "fd" },
-		{ "/proc/self/fd/0", "stdin" },
-		{ "/proc/self/fd/1", "stdout" },
-		{ "/proc/self/fd/2", "stderr" },
+		{"/proc/self/fd", "fd"},
+		{"/proc/self/fd/0", "stdin"},
+		{"/proc/self/fd/1", "stdout"},
+		{"/proc/self/fd/2", "stderr"},
 	};
 	const struct hr_linux *lx = &plan->spec->lnx;
 	cleanup_close int devfd = -1;

@@ -41,8 +41,8 @@ int hr_hook_exec(const struct hr_hook *hook, const char *state_json, struct hr_e
 {
 	int pipefd[2];
 	cleanup_close int pidfd = -1;
-	char *empty_argv[2] = { hook->path, NULL };
-	char *empty_env[1] = { NULL };
+	char *empty_argv[2] = {hook->path, NULL};
+	char *empty_env[1] = {NULL};
 	pid_t pid;
 	int status = 0;
 
@@ -72,7 +72,7 @@ int hr_hook_exec(const struct hr_hook *hook, const char *state_json, struct hr_e
 
 	pidfd = pidfd_open_(pid);
 	if (hook->has_timeout && pidfd >= 0) {
-		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		struct pollfd p = {.fd = pidfd, .events = POLLIN};
 		int r;
 
 		do

@@ -222,7 +222,7 @@ static int sysctls_child(const struct hr_plan *plan, struct hr_err **err)
 static int rlimits_child(const struct hr_process *p, struct hr_err **err)
 {
 	for (size_t i = 0; i < p->n_rlimits; i++) {
-		struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
+		struct rlimit rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
 
 		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
 			return hr_fail(err, errno, "setrlimit %d to %llu:%llu", p->rlimits[i].resource,
@@ -299,7 +299,7 @@ static void default_home_child(struct hr_plan *plan)
 			return;
 	f = fopen("/etc/passwd", "re");
 	while (f && fgets(line, sizeof(line), f)) {
-		char *fields[7] = { 0 }, *save = NULL, *p = line;
+		char *fields[7] = {0}, *save = NULL, *p = line;
 		int nf = 0;
 		uint32_t uid;
 
@@ -370,7 +370,10 @@ void hr_init_child(struct hr_plan *plan)
 	}
 
 	/* 2. keep our mounts from propagating to the host */
-	if (mount(NULL, "/", NULL, MS_REC | (spec->lnx.rootfs_propagation_flags & (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE) ?: MS_SLAVE), NULL) < 0) {
+	if (mount(NULL, "/", NULL,
+		  MS_REC | (spec->lnx.rootfs_propagation_flags & (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
+				    ?: MS_SLAVE),
+		  NULL) < 0) {
 		hr_fail(&err, errno, "set propagation of `/`");
 		die(plan, err);
 	}
@@ -420,7 +423,7 @@ void hr_init_child(struct hr_plan *plan)
 		die(plan, err);
 	/* 2. read-only rootfs: only the root mount, submounts keep their own flags */
 	if (spec->root_readonly) {
-		struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+		struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
 
 		if (mount_setattr(rootfs_fd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0) {
 			hr_fail(&err, errno, "make rootfs read-only");

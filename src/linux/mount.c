@@ -91,9 +91,16 @@ static int attach_tree(int tree, int target, const char *dest, struct hr_err **e
 static bool proc_dest_allowed(const char *dest, const char *type)
 {
 	static const char *const ok_files[] = {
-		"/proc/cpuinfo",  "/proc/diskstats", "/proc/meminfo",			"/proc/stat",
-		"/proc/swaps",	  "/proc/uptime",    "/proc/loadavg",			"/proc/slabinfo",
-		"/proc/sys/kernel/ns_last_pid",	     "/proc/sys/kernel/random/boot_id",
+		"/proc/cpuinfo",
+		"/proc/diskstats",
+		"/proc/meminfo",
+		"/proc/stat",
+		"/proc/swaps",
+		"/proc/uptime",
+		"/proc/loadavg",
+		"/proc/slabinfo",
+		"/proc/sys/kernel/ns_last_pid",
+		"/proc/sys/kernel/random/boot_id",
 	};
 	const char *rest;
 
@@ -132,7 +139,7 @@ static int bind_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **e
 {
 	cleanup_close int tree = -1;
 	cleanup_close int target = -1;
-	struct mount_attr top = { 0 }, rec = { 0 };
+	struct mount_attr top = {0}, rec = {0};
 	struct stat st;
 	unsigned int otflags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
 
@@ -145,8 +152,8 @@ static int bind_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **e
 		return hr_fail(err, errno, "bind mount `%s` on `%s`", m->source, m->destination);
 	if (fstat(tree, &st) < 0)
 		return hr_fail(err, errno, "stat `%s`", m->source);
-	target = hr_fs_ensure_at(rootfs_fd, m->destination, S_ISDIR(st.st_mode), S_ISDIR(st.st_mode) ? 0755 : 0644,
-				 err);
+	target =
+		hr_fs_ensure_at(rootfs_fd, m->destination, S_ISDIR(st.st_mode), S_ISDIR(st.st_mode) ? 0755 : 0644, err);
 	if (target < 0)
 		return hr_fail_wrap(err, "bind mount `%s` on `%s`", m->source, m->destination);
 
@@ -175,9 +182,9 @@ static int fs_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **err
 		return hr_fail(err, errno, "mount `%s` on `%s`", m->type, m->destination);
 	if (m->opts.propagation || m->opts.rec_attr_set || m->opts.rec_attr_clr) {
 		cleanup_close int top = hr_fs_open_in_root_at(rootfs_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
-		struct mount_attr rec = { .attr_set = m->opts.rec_attr_set,
-					  .attr_clr = m->opts.rec_attr_clr,
-					  .propagation = m->opts.propagation & ~(unsigned long)MS_REC };
+		struct mount_attr rec = {.attr_set = m->opts.rec_attr_set,
+					 .attr_clr = m->opts.rec_attr_clr,
+					 .propagation = m->opts.propagation & ~(unsigned long)MS_REC};
 
 		if (top < 0)
 			return -1;
@@ -199,7 +206,7 @@ static int cgroup_mount(const struct hr_plan *plan, const struct hr_mount *m, in
 	cleanup_close int top = -1;
 	char fdpath[32];
 	unsigned long flags = m->opts.flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
-	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
 	bool pure_v2 = plan->n_cgmounts == 1 && plan->cgmounts[0].name[0] == '\0';
 
 	target = hr_fs_mkdir_p_at(rootfs_fd, m->destination, 0755, err);
@@ -217,7 +224,7 @@ static int cgroup_mount(const struct hr_plan *plan, const struct hr_mount *m, in
 		}
 		{
 			cleanup_close int tree = open_tree(AT_FDCWD, c->host_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-			struct mount_attr a = { 0 };
+			struct mount_attr a = {0};
 
 			if (tree < 0)
 				return hr_fail(err, errno, "bind `%s` on `%s`", c->host_dir, m->destination);
@@ -250,10 +257,11 @@ static int cgroup_mount(const struct hr_plan *plan, const struct hr_mount *m, in
 				return hr_fail(err, errno, "mount `%s` on `%s/%s`", c->fstype, m->destination, c->name);
 		} else {
 			cleanup_close int tree = open_tree(AT_FDCWD, c->host_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-			struct mount_attr a = { 0 };
+			struct mount_attr a = {0};
 
 			if (tree < 0)
-				return hr_fail(err, errno, "bind `%s` on `%s/%s`", c->host_dir, m->destination, c->name);
+				return hr_fail(err, errno, "bind `%s` on `%s/%s`", c->host_dir, m->destination,
+					       c->name);
 			flags_to_attr(flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0, &a);
 			if (setattr_fd(tree, false, &a, m->destination, err) < 0)
 				return -1;
@@ -286,8 +294,10 @@ int hr_mounts_apply_child(const struct hr_plan *plan, int rootfs_fd, struct hr_e
 		int r;
 
 		if (!proc_dest_allowed(m->destination, is_bind ? NULL : type))
-			return hr_fail(err, EPERM, "mount on `%s`: only procfs may be mounted on /proc, and only a few files under it",
-				       m->destination);
+			return hr_fail(
+				err, EPERM,
+				"mount on `%s`: only procfs may be mounted on /proc, and only a few files under it",
+				m->destination);
 		if (strcmp(m->destination, "/proc") == 0 || strcmp(m->destination, "/sys") == 0 ||
 		    (type && (strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0))) {
 			if (check_not_symlink(rootfs_fd, m->destination, err) < 0)
@@ -337,8 +347,8 @@ static int mask_path(const struct hr_plan *plan, int rootfs_fd, const char *path
 	if (fstat(fd, &st) < 0)
 		return hr_fail(err, errno, "stat `%s`", path);
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", hr_fs_fd_path(fd, fdpath, sizeof(fdpath)), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  "size=0,mode=0555") < 0)
+		if (mount("tmpfs", hr_fs_fd_path(fd, fdpath, sizeof(fdpath)), "tmpfs",
+			  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555") < 0)
 			return hr_fail(err, errno, "mask `%s`", path);
 		return 0;
 	}
@@ -347,7 +357,8 @@ static int mask_path(const struct hr_plan *plan, int rootfs_fd, const char *path
 		 * The host's /dev/null, opened and verified as 1:3 before
 		 * clone: never the container's (CVE-2025-31133).
 		 */
-		cleanup_close int tree = open_tree(plan->devnull_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		cleanup_close int tree =
+			open_tree(plan->devnull_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 
 		if (tree < 0)
 			return hr_fail(err, errno, "mask `%s`: clone /dev/null", path);
@@ -359,7 +370,7 @@ static int readonly_path(int rootfs_fd, const char *path, struct hr_err **err)
 {
 	cleanup_close int fd = -1;
 	cleanup_close int tree = -1;
-	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
 
 	fd = hr_fs_open_in_root_at(rootfs_fd, path, O_PATH, 0, NULL);
 	if (fd < 0) {
@@ -456,7 +467,7 @@ int hr_cgmounts_plan(const char *cgroup_path, struct hr_cgmount **out, size_t *n
 	if (!f)
 		return hr_fail(err, errno, "open `/proc/self/mountinfo`");
 	while (getline(&line, &cap, f) > 0) {
-		char *fields[12] = { 0 };
+		char *fields[12] = {0};
 		char *save = NULL, *sep;
 		int nf = 0;
 		cleanup_free char *mnt = NULL;
@@ -497,10 +508,10 @@ int hr_cgmounts_plan(const char *cgroup_path, struct hr_cgmount **out, size_t *n
 			for (char *o = strtok_r(opts, ",", &s2); o; o = strtok_r(NULL, ",", &s2)) {
 				char *joined;
 
-				if (strcmp(o, "rw") == 0 || strcmp(o, "ro") == 0 || hr_str_has_prefix(o, "release_agent") ||
-				    strcmp(o, "nsdelegate") == 0 || strcmp(o, "memory_recursiveprot") == 0 ||
-				    strcmp(o, "clone_children") == 0 || strcmp(o, "noprefix") == 0 ||
-				    strcmp(fstype, "cgroup2") == 0)
+				if (strcmp(o, "rw") == 0 || strcmp(o, "ro") == 0 ||
+				    hr_str_has_prefix(o, "release_agent") || strcmp(o, "nsdelegate") == 0 ||
+				    strcmp(o, "memory_recursiveprot") == 0 || strcmp(o, "clone_children") == 0 ||
+				    strcmp(o, "noprefix") == 0 || strcmp(fstype, "cgroup2") == 0)
 					continue;
 				joined = keep[0] ? xasprintf("%s,%s", keep, o) : xstrdup(o);
 				free(keep);

@@ -94,7 +94,7 @@ static int add_arch(scmp_filter_ctx ctx, const char *name, struct hr_err **err)
 	int r;
 	size_t i;
 
-	for (i = 0; n[i] && i < sizeof(lower) - 1; i++)
+	for (i = 0; i < sizeof(lower) - 1 && n[i]; i++)
 		lower[i] = (char)tolower((unsigned char)n[i]);
 	lower[i] = '\0';
 	arch = seccomp_arch_resolve_name(lower);
@@ -106,8 +106,8 @@ static int add_arch(scmp_filter_ctx ctx, const char *name, struct hr_err **err)
 	return 0;
 }
 
-static int add_rule(scmp_filter_ctx ctx, const struct hr_seccomp_rule *rule, uint32_t action, int nr,
-		    const char *name, struct hr_err **err)
+static int add_rule(scmp_filter_ctx ctx, const struct hr_seccomp_rule *rule, uint32_t action, int nr, const char *name,
+		    struct hr_err **err)
 {
 	struct scmp_arg_cmp cmps[6];
 	bool dup = false;
@@ -118,10 +118,10 @@ static int add_rule(scmp_filter_ctx ctx, const struct hr_seccomp_rule *rule, uin
 	for (size_t i = 0; i < rule->n_args; i++) {
 		for (size_t k = 0; k < i; k++)
 			dup = dup || rule->args[k].index == rule->args[i].index;
-		cmps[i] = (struct scmp_arg_cmp){ .arg = rule->args[i].index,
-						 .op = to_op(rule->args[i].op),
-						 .datum_a = rule->args[i].value,
-						 .datum_b = rule->args[i].value_two };
+		cmps[i] = (struct scmp_arg_cmp){.arg = rule->args[i].index,
+						.op = to_op(rule->args[i].op),
+						.datum_a = rule->args[i].value,
+						.datum_b = rule->args[i].value_two};
 	}
 	/*
 	 * libseccomp refuses two conditions on one argument in one rule; like
@@ -218,7 +218,7 @@ int hr_seccomp_compile(const struct hr_seccomp *sc, struct hr_bpf **out, struct 
 
 int hr_seccomp_load_child(const struct hr_bpf *b, int *notify_fd, struct hr_err **err)
 {
-	struct sock_fprog prog = { .len = b->len, .filter = b->filter };
+	struct sock_fprog prog = {.len = b->len, .filter = b->filter};
 	long r;
 
 	*notify_fd = -1;
@@ -233,7 +233,7 @@ int hr_seccomp_load_child(const struct hr_bpf *b, int *notify_fd, struct hr_err 
 int hr_seccomp_send_listener(const char *listener_path, int notify_fd, const char *metadata, const char *state_json,
 			     pid_t pid, struct hr_err **err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	cleanup_close int fd = -1;
 	json_t *st = json_loads(state_json, 0, NULL);
 	json_t *msg;
@@ -243,7 +243,7 @@ int hr_seccomp_send_listener(const char *listener_path, int notify_fd, const cha
 		struct cmsghdr align;
 	} u;
 	struct iovec iov;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c;
 	ssize_t n;
 

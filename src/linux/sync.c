@@ -19,13 +19,13 @@ struct wire_hdr {
 
 int hr_sync_send(int sock, enum hr_sync_type type, int32_t errnum, const void *data, size_t len, int fd)
 {
-	struct wire_hdr h = { .type = type, .errnum = errnum, .len = (uint32_t)len };
-	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)data, len } };
+	struct wire_hdr h = {.type = type, .errnum = errnum, .len = (uint32_t)len};
+	struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)data, len}};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = len ? 2 : 1};
 	ssize_t n;
 
 	if (len > HR_SYNC_MAX) {
@@ -53,12 +53,12 @@ int hr_sync_send(int sock, enum hr_sync_type type, int32_t errnum, const void *d
 int hr_sync_recv(int sock, struct hr_sync_msg *m)
 {
 	struct wire_hdr h;
-	struct iovec iov[2] = { { &h, sizeof(h) }, { m->data, sizeof(m->data) - 1 } };
+	struct iovec iov[2] = {{&h, sizeof(h)}, {m->data, sizeof(m->data) - 1}};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c;
 	ssize_t n;
 

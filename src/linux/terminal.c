@@ -27,7 +27,7 @@
 
 int hr_console_connect(const char *path, struct hr_err **err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	cleanup_close int fd = -1;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -44,12 +44,12 @@ int hr_console_connect(const char *path, struct hr_err **err)
 static int send_master(int sock, int master, struct hr_err **err)
 {
 	static const char name[] = "/dev/ptmx";
-	struct iovec iov = { (void *)name, sizeof(name) - 1 };
+	struct iovec iov = {(void *)name, sizeof(name) - 1};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c;
 
 	memset(&u, 0, sizeof(u));
@@ -82,8 +82,8 @@ int hr_terminal_setup_child(const struct hr_plan *plan, int rootfs_fd, struct hr
 	if (peer < 0)
 		return hr_fail(err, errno, "open pty peer");
 	if (p->has_console_size) {
-		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
-				      .ws_col = (unsigned short)p->console_width };
+		struct winsize ws = {.ws_row = (unsigned short)p->console_height,
+				     .ws_col = (unsigned short)p->console_width};
 
 		if (ioctl(peer, TIOCSWINSZ, &ws) < 0)
 			return hr_fail(err, errno, "set console size");

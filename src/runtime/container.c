@@ -146,7 +146,7 @@ static void kill_and_wait(struct hr_state *st, struct hr_cgroup *cg)
 	if (st->pid > 0 && hr_proc_alive(st->pid, st->pid_start))
 		kill(st->pid, SIGKILL);
 	for (int i = 0; i < 5000 && hr_proc_alive(st->pid, st->pid_start); i++) {
-		struct timespec ts = { 0, 1000000 };
+		struct timespec ts = {0, 1000000};
 
 		/* reap it if it is our own child (run, failed create) */
 		waitpid(st->pid, NULL, WNOHANG);
@@ -202,8 +202,8 @@ static bool has_cgroup_mount(const struct hr_spec *spec)
  * parked on the exec fifo) or -1; on -1 *spawned holds whatever pid must be
  * killed.
  */
-static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, struct hr_state *st,
-			pid_t *spawned, struct hr_err **err)
+static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, struct hr_state *st, pid_t *spawned,
+			struct hr_err **err)
 {
 	const struct hr_spec *spec = plan->spec;
 	struct hr_sync_msg *m = xmalloc(sizeof(*m));
@@ -295,8 +295,8 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, st
 		int r = 0;
 
 		if (sc && sc->listener_path)
-			r = hr_seccomp_send_listener(sc->listener_path, m->fd, sc->listener_metadata, hook_json, init_pid,
-						     err);
+			r = hr_seccomp_send_listener(sc->listener_path, m->fd, sc->listener_metadata, hook_json,
+						     init_pid, err);
 		close(m->fd);
 		if (r < 0)
 			goto fail;
@@ -312,8 +312,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 			   pid_t *init_out, struct hr_err **err)
 {
 	struct hr_spec *spec = NULL;
-	struct hr_state st = { 0 };
-	struct hr_plan plan = { 0 };
+	struct hr_state st = {0};
+	struct hr_plan plan = {0};
 	struct hr_cgroup *cg = NULL;
 	struct hr_bpf *bpf = NULL;
 	cleanup_free char *cfg = NULL;
@@ -327,7 +327,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	cleanup_close int fifo_fd = -1;
 	cleanup_close int procsys_fd = -1;
 	cleanup_close int console_fd = -1;
-	int sv[2] = { -1, -1 };
+	int sv[2] = {-1, -1};
 	size_t cfg_len = 0;
 	bool dir_made = false;
 	pid_t spawned = -1, pid;
@@ -354,8 +354,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto out;
 	}
 	{
-		cleanup_free char *rp = spec->root_path[0] == '/' ? xstrdup(spec->root_path)
-								   : hr_path_join(bundle, spec->root_path);
+		cleanup_free char *rp =
+			spec->root_path[0] == '/' ? xstrdup(spec->root_path) : hr_path_join(bundle, spec->root_path);
 		struct stat sb;
 
 		rootfs = realpath(rp, NULL);
@@ -382,7 +382,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto out;
 	}
 	if (spec->process->terminal && !o->console_socket) {
-		hr_fail(err, EOPNOTSUPP, "process.terminal: a terminal for `run` in the foreground is not supported yet");
+		hr_fail(err, EOPNOTSUPP,
+			"process.terminal: a terminal for `run` in the foreground is not supported yet");
 		goto out;
 	}
 	if (spec->process->has_capabilities) {
@@ -393,7 +394,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 			hr_log_warn("process.capabilities: unknown capability `%s` ignored", *u);
 		for (int c = 0; c < 64; c++)
 			if ((lost >> c) & 1)
-				hr_log_warn("process.capabilities.ambient: `%s` is not inheritable and permitted, not raised",
+				hr_log_warn("process.capabilities.ambient: `%s` is not inheritable and permitted, not "
+					    "raised",
 					    hr_cap_name(c) ? hr_cap_name(c) : "?");
 	}
 	/* everything that can fail without touching the host has been checked: now build */
@@ -417,8 +419,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto fail;
 	}
 	if (hr_cgroup_resolve_path(spec->lnx.cgroups_path, id, &cgpath, err) < 0 ||
-	    hr_cgroup_open(cgpath, &cg, err) < 0 ||
-	    hr_cgroup_create(cg, NULL, err) < 0)
+	    hr_cgroup_open(cgpath, &cg, err) < 0 || hr_cgroup_create(cg, NULL, err) < 0)
 		goto fail;
 	if (spec->lnx.seccomp && hr_seccomp_compile(spec->lnx.seccomp, &bpf, err) < 0)
 		goto fail;
@@ -457,7 +458,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	plan.log_fd = hr_log_fd();
 	plan.bpf = bpf;
 	plan.exec_argv = spec->process->args;
-	plan.exec_env = spec->process->env ? spec->process->env : (char *[]){ NULL };
+	plan.exec_env = spec->process->env ? spec->process->env : (char *[]){NULL};
 	fill_plan_namespaces(&plan, spec);
 
 	hr_time_rfc3339(created, sizeof(created));
@@ -499,26 +500,25 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	ret = 0;
 	goto out;
 
-fail:
-	{
-		struct hr_err *tmp = NULL;
+fail : {
+	struct hr_err *tmp = NULL;
 
-		if (spawned > 0) {
-			st.pid = spawned;
-			st.pid_start = 0;
-			kill(spawned, SIGKILL);
-			while (waitpid(spawned, NULL, 0) < 0 && errno == EINTR)
-				;
-		}
-		if (cg && hr_cgroup_destroy(cg, &tmp) < 0) {
-			hr_log_warn("rollback: %s", tmp->msg);
-			hr_err_free(&tmp);
-		}
-		if (dir_made && hr_statedir_remove(root_fd, id, &tmp) < 0) {
-			hr_log_warn("rollback: %s", tmp->msg);
-			hr_err_free(&tmp);
-		}
+	if (spawned > 0) {
+		st.pid = spawned;
+		st.pid_start = 0;
+		kill(spawned, SIGKILL);
+		while (waitpid(spawned, NULL, 0) < 0 && errno == EINTR)
+			;
 	}
+	if (cg && hr_cgroup_destroy(cg, &tmp) < 0) {
+		hr_log_warn("rollback: %s", tmp->msg);
+		hr_err_free(&tmp);
+	}
+	if (dir_made && hr_statedir_remove(root_fd, id, &tmp) < 0) {
+		hr_log_warn("rollback: %s", tmp->msg);
+		hr_err_free(&tmp);
+	}
+}
 out:
 	if (sv[0] >= 0)
 		close(sv[0]);
@@ -548,8 +548,7 @@ int hr_container_do_start(struct hr_loaded *c, struct hr_err **err)
 		return hr_fail(err, 0, "container `%s` is %s, not created", c->st->id, hr_status_name(c->status));
 	fd = openat(c->dir_fd, HR_FIFO_NAME, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return hr_fail(err, errno == ENXIO ? 0 : errno, "container `%s`: the init is not waiting",
-			       c->st->id);
+		return hr_fail(err, errno == ENXIO ? 0 : errno, "container `%s`: the init is not waiting", c->st->id);
 	if (write(fd, "0", 1) != 1)
 		return hr_fail(err, errno, "start `%s`: write exec fifo", c->st->id);
 	if (unlinkat(c->dir_fd, HR_FIFO_NAME, 0) < 0)
@@ -699,8 +698,8 @@ int hr_container_list(const struct hr_rt *rt, bool quiet, bool json, FILE *out, 
 			json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "ociVersion",
 					      c->st->oci_version ? c->st->oci_version : "", "id", c->st->id, "pid",
 					      c->status == HR_STATUS_STOPPED ? 0 : c->st->pid, "status",
-					      hr_status_name(c->status), "bundle", c->st->bundle, "rootfs", c->st->rootfs,
-					      "created", c->st->created, "owner", "root");
+					      hr_status_name(c->status), "bundle", c->st->bundle, "rootfs",
+					      c->st->rootfs, "created", c->st->created, "owner", "root");
 
 			json_array_append_new(arr, o);
 		} else if (quiet) {

@@ -17,7 +17,8 @@
 #include "hardrun/log.h"
 #include "hardrun/strutil.h"
 
-static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGPIPE };
+static const int forwarded[] = {SIGHUP,	 SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
+				SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGPIPE};
 
 static int wait_init(pid_t pid, int *status, struct hr_err **err)
 {

@@ -108,13 +108,14 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "ids"))
 		return ids();
 	if (!strcmp(cmd, "caps")) {
-		static const char *const p[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp:", NULL };
+		static const char *const p[] = {"CapInh", "CapPrm",	"CapEff",   "CapBnd",
+						"CapAmb", "NoNewPrivs", "Seccomp:", NULL};
 
 		cat_matching("/proc/self/status", p);
 		return 0;
 	}
 	if (!strcmp(cmd, "ns")) {
-		static const char *const ns[] = { "cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts", NULL };
+		static const char *const ns[] = {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts", NULL};
 
 		for (const char *const *n = ns; *n; n++) {
 			char p[64], t[128];
@@ -128,7 +129,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "mounts")) {
-		static const char *const all[] = { "", NULL };
+		static const char *const all[] = {"", NULL};
 
 		cat_matching("/proc/self/mounts", all);
 		return 0;
@@ -197,7 +198,10 @@ int main(int argc, char **argv)
 		else if (S_ISCHR(st.st_mode))
 			printf("char %u:%u\n", major(st.st_rdev), minor(st.st_rdev));
 		else
-			printf("%s\n", S_ISDIR(st.st_mode) ? "dir" : S_ISREG(st.st_mode) ? "file" : S_ISLNK(st.st_mode) ? "link" : "other");
+			printf("%s\n", S_ISDIR(st.st_mode)   ? "dir"
+				       : S_ISREG(st.st_mode) ? "file"
+				       : S_ISLNK(st.st_mode) ? "link"
+							     : "other");
 		return 0;
 	}
 	if (!strcmp(cmd, "mkdir") && argc > 2) {

@@ -17,8 +17,9 @@
 
 #include "bundle.h"
 
-static const char *const applets[] = { "sh", "cat", "echo", "ls", "id", "hostname", "sleep", "true", "false", "stat",
-				       "grep", "readlink", "mkdir", "touch", "env", "pwd", "head", "wc", NULL };
+static const char *const applets[] = {"sh",   "cat",   "echo", "ls",   "id",	   "hostname", "sleep",
+				      "true", "false", "stat", "grep", "readlink", "mkdir",    "touch",
+				      "env",  "pwd",   "head", "wc",   NULL};
 
 void hb_require_root(void)
 {
@@ -112,15 +113,15 @@ void hb_new(struct hb *b)
 		"PATH=/bin", "TERM=xterm", "cwd", "/", "capabilities", "bounding", "CAP_AUDIT_WRITE", "CAP_KILL",
 		"CAP_NET_BIND_SERVICE", "effective", "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "permitted",
 		"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "rlimits", "type", "RLIMIT_NOFILE", "hard", 1024,
-		"soft", 1024, "noNewPrivileges", 1, "root", "path", "rootfs", "readonly", 1, "hostname", "hrit", "mounts",
-		"destination", "/proc", "type", "proc", "source", "proc", "destination", "/dev", "type", "tmpfs",
-		"source", "tmpfs", "options", "nosuid", "strictatime", "mode=755", "size=65536k", "destination",
-		"/dev/pts", "type", "devpts", "source", "devpts", "options", "nosuid", "noexec", "newinstance",
-		"ptmxmode=0666", "mode=0620", "gid=5", "destination", "/dev/shm", "type", "tmpfs", "source", "shm",
-		"options", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", "destination", "/sys", "type",
-		"sysfs", "source", "sysfs", "options", "nosuid", "noexec", "nodev", "ro", "linux", "cgroupsPath", "",
-		"namespaces", "type", "pid", "type", "network", "type", "ipc", "type", "uts", "type", "mount",
-		"maskedPaths", "/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/acpi", "/sys/firmware",
+		"soft", 1024, "noNewPrivileges", 1, "root", "path", "rootfs", "readonly", 1, "hostname", "hrit",
+		"mounts", "destination", "/proc", "type", "proc", "source", "proc", "destination", "/dev", "type",
+		"tmpfs", "source", "tmpfs", "options", "nosuid", "strictatime", "mode=755", "size=65536k",
+		"destination", "/dev/pts", "type", "devpts", "source", "devpts", "options", "nosuid", "noexec",
+		"newinstance", "ptmxmode=0666", "mode=0620", "gid=5", "destination", "/dev/shm", "type", "tmpfs",
+		"source", "shm", "options", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", "destination",
+		"/sys", "type", "sysfs", "source", "sysfs", "options", "nosuid", "noexec", "nodev", "ro", "linux",
+		"cgroupsPath", "", "namespaces", "type", "pid", "type", "network", "type", "ipc", "type", "uts", "type",
+		"mount", "maskedPaths", "/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/acpi", "/sys/firmware",
 		"readonlyPaths", "/proc/sys", "/proc/sysrq-trigger", "/proc/irq");
 	ck_assert_ptr_nonnull(b->config);
 	{
@@ -169,7 +170,7 @@ static char *drain(int fd)
 
 struct hb_result hb_runv(struct hb *b, int timeout_s, int fd3, char **args)
 {
-	struct hb_result res = { .status = -1 };
+	struct hb_result res = {.status = -1};
 	char *argv[64];
 	int out[2], err[2], n = 0, ws;
 	char outf[320], errf[320];
@@ -203,7 +204,7 @@ struct hb_result hb_runv(struct hb *b, int timeout_s, int fd3, char **args)
 		_exit(127);
 	}
 	for (int i = 0; i < timeout_s * 100; i++) {
-		struct timespec ts = { 0, 10000000 };
+		struct timespec ts = {0, 10000000};
 		pid_t r = waitpid(pid, &ws, WNOHANG);
 
 		if (r == pid) {

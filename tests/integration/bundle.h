@@ -13,11 +13,11 @@
 #include <stdbool.h>
 
 struct hb {
-	char dir[256];	  /* bundle */
+	char dir[256]; /* bundle */
 	char rootfs[300];
-	char state[300];  /* --root */
-	char id[64];	  /* container id, also the cgroup leaf */
-	json_t *config;	  /* edited by tests, written by hb_write */
+	char state[300]; /* --root */
+	char id[64];	 /* container id, also the cgroup leaf */
+	json_t *config;	 /* edited by tests, written by hb_write */
 };
 
 struct hb_result {

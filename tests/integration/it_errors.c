@@ -152,8 +152,9 @@ START_TEST(duplicate_id_and_unknown_ids)
 	r = hb_run(&b, 30, "state", "no-such-container", NULL);
 	ck_assert_int_eq(r.status, 1);
 	if (hb_is_hardrun())
-		ck_assert_str_eq(r.err, "hardrun: state `no-such-container`: container `no-such-container` does not exist: "
-					"No such file or directory\n");
+		ck_assert_str_eq(r.err,
+				 "hardrun: state `no-such-container`: container `no-such-container` does not exist: "
+				 "No such file or directory\n");
 	hb_result_free(&r);
 	r = hb_run(&b, 30, "kill", "no-such-container", "9", NULL);
 	ck_assert_int_eq(r.status, 1);
@@ -191,8 +192,9 @@ START_TEST(cve_2019_16884_fake_proc)
 	hb_new(&b);
 	m = json_object_get(b.config, "mounts");
 	json_array_remove(m, 0);
-	json_array_insert_new(m, 0, json_pack("{s:s, s:s, s:s, s:[s]}", "destination", "/proc", "type", "bind", "source",
-					      b.dir, "options", "rbind"));
+	json_array_insert_new(m, 0,
+			      json_pack("{s:s, s:s, s:s, s:[s]}", "destination", "/proc", "type", "bind", "source",
+					b.dir, "options", "rbind"));
 	expect_failure(&b, "create", "only procfs may be mounted on /proc");
 }
 END_TEST
@@ -232,7 +234,7 @@ START_TEST(cve_2025_31133_devnull_symlink)
 {
 	struct hb b;
 	struct hb_result r;
-	char cmd[2048], marker[400], got[64] = { 0 };
+	char cmd[2048], marker[400], got[64] = {0};
 	FILE *f;
 	json_t *m, *keep = json_array();
 	size_t i;

@@ -24,7 +24,7 @@ static struct hb_result run_probe(struct hb *b)
 
 START_TEST(exit_codes)
 {
-	static const char *const codes[] = { "0", "1", "42" };
+	static const char *const codes[] = {"0", "1", "42"};
 
 	for (size_t i = 0; i < 3; i++) {
 		struct hb b;
@@ -43,7 +43,7 @@ END_TEST
 START_TEST(signal_deaths)
 {
 	/* pid 1 of a pid namespace cannot kill itself: signal it from outside, as docker stop does */
-	static const char *const sigs[] = { "9", "15", "10" };
+	static const char *const sigs[] = {"9", "15", "10"};
 
 	for (size_t i = 0; i < 3; i++) {
 		struct hb b;
@@ -94,8 +94,9 @@ START_TEST(process_fields)
 	p = json_object_get(b.config, "process");
 	json_object_set_new(p, "env", json_pack("[s,s]", "PATH=/bin", "GREETING=hello world"));
 	json_object_set_new(p, "cwd", json_string("/tmp"));
-	json_object_set_new(p, "user", json_pack("{s:i, s:i, s:[i,i], s:i}", "uid", 1000, "gid", 1001, "additionalGids",
-						 10, 20, "umask", 027));
+	json_object_set_new(p, "user",
+			    json_pack("{s:i, s:i, s:[i,i], s:i}", "uid", 1000, "gid", 1001, "additionalGids", 10, 20,
+				      "umask", 027));
 	hb_set_args(&b, "/bin/sh", "-c", "/probe ids; /probe cwd; /probe hostname; /probe umask", NULL);
 	r = run_probe(&b);
 	ck_assert_msg(r.status == 0, "%s", r.err);
@@ -140,7 +141,7 @@ START_TEST(lifecycle_states)
 {
 	struct hb b;
 	struct hb_result r;
-	char pidfile[400], buf[32] = { 0 };
+	char pidfile[400], buf[32] = {0};
 	FILE *f;
 
 	hb_new(&b);
@@ -233,12 +234,12 @@ START_TEST(hooks_in_order)
 {
 	struct hb b;
 	struct hb_result r;
-	static const char *const kinds[] = { "prestart", "createRuntime", "createContainer", "startContainer",
-					     "poststart", "poststop" };
+	static const char *const kinds[] = {"prestart",	      "createRuntime", "createContainer",
+					    "startContainer", "poststart",     "poststop"};
 	json_t *hooks = json_object();
 	char log[400], script[600], want[512];
 	FILE *f;
-	char got[512] = { 0 };
+	char got[512] = {0};
 
 	hb_new(&b);
 	snprintf(log, sizeof(log), "%s/hooks.log", b.dir);
@@ -294,7 +295,8 @@ START_TEST(failing_hook_timeout)
 	hb_new(&b);
 	hb_write_file(&b, "slow.sh", "#!/bin/sh\nsleep 30\n", 0755);
 	snprintf(path, sizeof(path), "%s/slow.sh", b.dir);
-	json_object_set_new(b.config, "hooks", json_pack("{s:[{s:s, s:i}]}", "createRuntime", "path", path, "timeout", 1));
+	json_object_set_new(b.config, "hooks",
+			    json_pack("{s:[{s:s, s:i}]}", "createRuntime", "path", path, "timeout", 1));
 	r = run_probe(&b);
 	ck_assert_int_eq(r.status, 1);
 	if (hb_is_hardrun()) {
@@ -318,12 +320,14 @@ START_TEST(mounts_seen_inside)
 	json_array_append_new(json_object_get(b.config, "mounts"),
 			      json_pack("{s:s, s:s, s:s, s:[s,s,s]}", "destination", "/scratch", "type", "tmpfs",
 					"source", "tmpfs", "options", "nosuid", "nodev", "size=1m"));
-	hb_set_args(&b, "/bin/sh", "-c",
-		    "/probe write /x; /probe write /data/x; /probe write /scratch/x; /probe write /proc/sys/kernel/hostname; "
-		    "/probe stat /dev/null; /probe stat /dev/zero; /probe stat /dev/full; /probe stat /dev/random; "
-		    "/probe stat /dev/urandom; /probe stat /dev/tty; /probe stat /proc/timer_list; /probe stat /proc/acpi; "
-		    "/probe read /proc/timer_list; ls /proc/acpi | wc -l",
-		    NULL);
+	hb_set_args(
+		&b, "/bin/sh", "-c",
+		"/probe write /x; /probe write /data/x; /probe write /scratch/x; /probe write "
+		"/proc/sys/kernel/hostname; "
+		"/probe stat /dev/null; /probe stat /dev/zero; /probe stat /dev/full; /probe stat /dev/random; "
+		"/probe stat /dev/urandom; /probe stat /dev/tty; /probe stat /proc/timer_list; /probe stat /proc/acpi; "
+		"/probe read /proc/timer_list; ls /proc/acpi | wc -l",
+		NULL);
 	r = run_probe(&b);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_str_eq(r.out, "EROFS\nEROFS\nok\nEROFS\nchar 1:3\nchar 1:5\nchar 1:7\nchar 1:8\nchar 1:9\nchar 5:0\n"

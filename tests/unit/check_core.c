@@ -86,10 +86,17 @@ END_TEST
 
 START_TEST(state_roundtrip)
 {
-	struct hr_kv ann = { "k", "v" };
-	struct hr_state st = { .oci_version = "1.0.2", .id = "c1", .pid = 42, .pid_start = 99, .bundle = "/b",
-			       .rootfs = "/b/rootfs", .created = "2026-01-01T00:00:00Z", .cgroup_path = "/c1",
-			       .annotations = &ann, .n_annotations = 1 };
+	struct hr_kv ann = {"k", "v"};
+	struct hr_state st = {.oci_version = "1.0.2",
+			      .id = "c1",
+			      .pid = 42,
+			      .pid_start = 99,
+			      .bundle = "/b",
+			      .rootfs = "/b/rootfs",
+			      .created = "2026-01-01T00:00:00Z",
+			      .cgroup_path = "/c1",
+			      .annotations = &ann,
+			      .n_annotations = 1};
 	char *json = hr_state_to_json(&st);
 	struct hr_state *back = NULL;
 	struct hr_err *err = NULL;

@@ -211,7 +211,7 @@ END_TEST
 
 START_TEST(mount_options)
 {
-	char *opts[] = { "rbind", "ro", "nosuid", "rshared", "rro", "rnoatime", "size=10m", "mode=755", NULL };
+	char *opts[] = {"rbind", "ro", "nosuid", "rshared", "rro", "rnoatime", "size=10m", "mode=755", NULL};
 	struct hr_mount_opts o;
 	struct hr_err *err = NULL;
 
@@ -220,7 +220,7 @@ START_TEST(mount_options)
 	ck_assert_uint_eq(o.flags, 1 | 2); /* MS_RDONLY | MS_NOSUID */
 	ck_assert_uint_eq(o.propagation, (1UL << 20) | 16384);
 	ck_assert_uint_eq(o.rec_attr_set, 0x1 | 0x10); /* MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOATIME */
-	ck_assert_uint_eq(o.rec_attr_clr, 0x70);     /* MOUNT_ATTR__ATIME */
+	ck_assert_uint_eq(o.rec_attr_clr, 0x70);       /* MOUNT_ATTR__ATIME */
 	ck_assert_str_eq(o.data, "size=10m,mode=755");
 	hr_mount_opts_clear(&o);
 }
@@ -228,7 +228,7 @@ END_TEST
 
 START_TEST(mount_options_two_propagations)
 {
-	char *opts[] = { "private", "shared", NULL };
+	char *opts[] = {"private", "shared", NULL};
 	struct hr_mount_opts o;
 	struct hr_err *err = NULL;
 
