@@ -576,7 +576,7 @@ static int parse_process(struct hr_spec *s, json_t *root, struct hr_err **err)
 			bool hs = false, hh = false;
 			int res = -1;
 
-			if (want(e, JSON_OBJECT, ip, err) < 0 || req_str(e, "type", ip, &type, err) < 0 ||
+			if (want(e, JSON_OBJECT, ip, err) < 0 || req_str(e, "type", ip, &type, err) < 0 || !type ||
 			    opt_u64(e, "soft", ip, &hs, &r->soft, err) < 0 ||
 			    opt_u64(e, "hard", ip, &hh, &r->hard, err) < 0)
 				return -1;
@@ -1122,7 +1122,7 @@ static int parse_linux(struct hr_spec *s, json_t *root, struct hr_err **err)
 		cleanup_free char *domain = NULL;
 		json_t *flags = json_object_get(o, "flags");
 
-		if (req_str(o, "domain", "linux.personality", &domain, err) < 0)
+		if (req_str(o, "domain", "linux.personality", &domain, err) < 0 || !domain)
 			return -1;
 		if (strcmp(domain, "LINUX") == 0)
 			lx->personality = 0;

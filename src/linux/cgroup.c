@@ -246,7 +246,8 @@ static int mkdir_hier(struct hier *h, struct hr_err **err)
 					free(plus);
 					plus = x;
 				}
-				(void)write_at(cur, "cgroup.subtree_control", plus, NULL);
+				if (plus)
+					(void)write_at(cur, "cgroup.subtree_control", plus, NULL);
 			}
 		}
 		if (mkdir(next, 0755) < 0) {

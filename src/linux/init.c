@@ -466,7 +466,6 @@ void hr_init_child(struct hr_plan *plan)
 		if (hr_terminal_attach_child(term_fd, &err) < 0)
 			die(plan, err);
 		close(term_fd);
-		term_fd = -1;
 	}
 	/* 5. no_new_privs */
 	if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {

@@ -203,10 +203,15 @@ int hr_statedir_remove(int root_fd, const char *id, struct hr_err **err)
 			return 0;
 		return hr_fail(err, errno, "open state dir for `%s`", id);
 	}
-	d = fdopendir(fd);
-	if (!d)
-		return hr_fail(err, errno, "read state dir for `%s`", id);
-	fd = -1; /* owned by d now */
+	{
+		int raw = steal_fd(&fd); /* d owns it from here */
+
+		d = fdopendir(raw);
+		if (!d) {
+			close(raw);
+			return hr_fail(err, errno, "read state dir for `%s`", id);
+		}
+	}
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;

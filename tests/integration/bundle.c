@@ -59,6 +59,8 @@ bool hb_is_hardrun(void)
 	return strcmp(base ? base + 1 : r, "hardrun") == 0;
 }
 
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void sh(const char *fmt, ...)
 {
 	char cmd[2048];
