@@ -16,7 +16,7 @@ json_t *hr_spec_default_json(void)
 		"{s:s, s:s, s:s, s:[s,s,s,s,s]}], "
 		"s:{s:{s:[{s:b, s:s}]}, s:[{s:s}, {s:s}, {s:s}, {s:s}, {s:s}], s:[s,s,s,s,s,s,s,s,s,s], "
 		"s:[s,s,s,s,s]}}",
-		"ociVersion", "1.2.0", "process", "terminal", 1, "user", "uid", 0, "gid", 0, "args", "sh", "env",
+		"ociVersion", "1.0.2", "process", "terminal", 1, "user", "uid", 0, "gid", 0, "args", "sh", "env",
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", "cwd", "/",
 		"capabilities", "bounding", caps, "effective", caps, "permitted", caps, "rlimits", "type",
 		"RLIMIT_NOFILE", "hard", 1024, "soft", 1024, "noNewPrivileges", 1, "root", "path", "rootfs", "readonly",

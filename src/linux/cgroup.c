@@ -220,8 +220,13 @@ static bool exists_at(const char *dir, const char *file)
 	return access(p, F_OK) == 0;
 }
 
-/* mkdir -p below the mount; cpuset v1 levels inherit cpus/mems; v2 parents delegate controllers. */
-static int mkdir_hier(struct hier *h, struct hr_err **err)
+/*
+ * mkdir -p below the mount; cpuset v1 levels inherit cpus/mems; on a pure
+ * v2 host each parent delegates its controllers.  The cgroup2 mount of a
+ * hybrid host is left as it is: enabling a controller there is host state
+ * that other tools (crun) depend on.
+ */
+static int mkdir_hier(struct hier *h, bool delegate, struct hr_err **err)
 {
 	cleanup_free char *rel = NULL;
 	cleanup_free char *cur = xstrdup(h->mnt);
@@ -232,7 +237,7 @@ static int mkdir_hier(struct hier *h, struct hr_err **err)
 	for (char *c = strtok_r(rel, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
 		char *next = hr_path_join(cur, c);
 
-		if (h->v2) {
+		if (h->v2 && delegate) {
 			char ctrls[512];
 
 			/* delegate every available controller to the level below */
@@ -574,7 +579,7 @@ int hr_cgroup_apply(struct hr_cgroup *cg, const struct hr_resources *res, struct
 int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struct hr_err **err)
 {
 	for (size_t i = 0; i < cg->n; i++)
-		if (mkdir_hier(&cg->h[i], err) < 0)
+		if (mkdir_hier(&cg->h[i], cg->v2only, err) < 0)
 			return -1;
 	return hr_cgroup_apply(cg, res, err);
 }
