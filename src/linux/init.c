@@ -149,10 +149,20 @@ static void stage1_child(struct hr_plan *plan)
 		hr_fail(&err, errno, "unshare namespaces");
 		die(plan, err);
 	}
-	if (unshare_flags & CLONE_NEWTIME) {
+	if ((unshare_flags & CLONE_NEWTIME) &&
+	    (lx->time_offsets[HR_CLOCK_MONOTONIC].present || lx->time_offsets[HR_CLOCK_BOOTTIME].present)) {
 		char buf[128];
 		int len;
-		cleanup_close int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+		cleanup_close int fd = -1;
+
+		/*
+		 * A non-dumpable process's /proc/self files belong to host root,
+		 * which the root of a new user namespace is not: be dumpable just
+		 * for this write.  Nothing of the container exists yet.
+		 */
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+		fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 		len = snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n",
 			       (long long)lx->time_offsets[HR_CLOCK_MONOTONIC].secs,

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Namespaces: each new one differs from the host's, a namespace can be
+ * joined by path (the slow path: stage1 joins, then forks the init), user
+ * namespaces get their id maps, time namespaces their offsets, and
+ * containers started concurrently do not interfere.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bundle.h"
+
+#define RUN(b, ...) hb_run(b, 30, __VA_ARGS__, NULL)
+
+static char *host_ns(const char *name)
+{
+	char p[64], t[128];
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "/proc/self/ns/%s", name);
+	n = readlink(p, t, sizeof(t) - 1);
+	t[n > 0 ? n : 0] = '\0';
+	return strdup(t);
+}
+
+static const char *ns_line(const char *out, const char *name)
+{
+	static char line[160];
+	char key[32];
+	const char *p;
+
+	snprintf(key, sizeof(key), "%s ", name);
+	for (p = out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, key, strlen(key)) == 0) {
+			size_t n = strcspn(p + strlen(key), "\n");
+
+			snprintf(line, sizeof(line), "%.*s", (int)n, p + strlen(key));
+			return line;
+		}
+	return "";
+}
+
+START_TEST(new_namespaces_differ_from_host)
+{
+	static const char *const mine[] = {"pid", "net", "ipc", "uts", "mnt", "cgroup"};
+	struct hb b;
+	struct hb_result r;
+
+	hb_new(&b);
+	json_array_append_new(json_object_get(json_object_get(b.config, "linux"), "namespaces"),
+			      json_pack("{s:s}", "type", "cgroup"));
+	hb_set_args(&b, "/probe", "ns", NULL);
+	r = RUN(&b, "run", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	for (size_t i = 0; i < 6; i++) {
+		char *h = host_ns(mine[i]);
+
+		ck_assert_msg(strcmp(ns_line(r.out, mine[i]), h) != 0, "%s namespace is the host's", mine[i]);
+		free(h);
+	}
+	{
+		/* not asked for: shared with the host */
+		char *h = host_ns("user");
+
+		ck_assert_str_eq(ns_line(r.out, "user"), h);
+		free(h);
+	}
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
+START_TEST(join_network_namespace_by_path)
+{
+	struct hb a, b;
+	struct hb_result r;
+	char pidfile[400], buf[32] = {0}, path[64], want[160];
+	FILE *f;
+	ssize_t n;
+
+	hb_new(&a);
+	hb_set_args(&a, "/probe", "sleep", "30", NULL);
+	snprintf(pidfile, sizeof(pidfile), "%s/a.pid", a.dir);
+	r = RUN(&a, "create", "--bundle", a.dir, "--pid-file", pidfile, a.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	hb_result_free(&r);
+	f = fopen(pidfile, "re");
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", atoi(buf));
+	n = readlink(path, want, sizeof(want) - 1);
+	ck_assert_int_gt(n, 0);
+	want[n] = '\0';
+
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "linux"), "namespaces",
+			    json_pack("[{s:s}, {s:s, s:s}, {s:s}, {s:s}, {s:s}]", "type", "pid", "type", "network",
+				      "path", path, "type", "ipc", "type", "uts", "type", "mount"));
+	hb_set_args(&b, "/bin/sh", "-c", "/probe ns; /probe pid", NULL);
+	r = RUN(&b, "run", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(ns_line(r.out, "net"), want);
+	/* the slow path forks the init after unsharing: it is still pid 1 of its new pid namespace */
+	ck_assert_ptr_nonnull(strstr(r.out, "\n1\n"));
+	hb_result_free(&r);
+	hb_finish(&b);
+	hb_finish(&a);
+}
+END_TEST
+
+static void userns_case(bool slow)
+{
+	struct hb b;
+	struct hb_result r;
+	json_t *lx;
+	char cmd[700];
+
+	hb_new(&b);
+	/* the rootfs belongs to the mapped root, as a runtime that does not chown expects */
+	/* like docker's 0711 data dirs: the mapped root must be able to reach its rootfs */
+	snprintf(cmd, sizeof(cmd), "chmod 0711 %s && chown -R 100000:100000 %s", b.dir, b.rootfs);
+	ck_assert_int_eq(system(cmd), 0);
+	lx = json_object_get(b.config, "linux");
+	json_array_append_new(json_object_get(lx, "namespaces"), json_pack("{s:s}", "type", "user"));
+	if (slow) { /* a time namespace forces the stage1 path */
+		json_array_append_new(json_object_get(lx, "namespaces"), json_pack("{s:s}", "type", "time"));
+		json_object_set_new(lx, "timeOffsets", json_pack("{s:{s:i}}", "monotonic", "secs", 3600));
+	}
+	json_object_set_new(lx, "uidMappings",
+			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 65536));
+	json_object_set_new(lx, "gidMappings",
+			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 65536));
+	/* sysfs cannot be mounted without owning the network namespace's user namespace: drop it */
+	{
+		json_t *keep = json_array(), *v;
+		size_t i;
+
+		json_array_foreach(json_object_get(b.config, "mounts"), i,
+				   v) if (strcmp(json_string_value(json_object_get(v, "destination")), "/sys") != 0)
+			json_array_append(keep, v);
+		json_object_set_new(b.config, "mounts", keep);
+	}
+	hb_set_args(&b, "/bin/sh", "-c", "/probe ids; cat /proc/self/uid_map /proc/self/gid_map; /probe caps", NULL);
+	r = RUN(&b, "run", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "uid=0 gid=0 euid=0 egid=0 groups=\n"
+				"         0     100000      65536\n"
+				"         0     100000      65536\n"
+				"CapInh:\t0000000000000000\nCapPrm:\t0000000020000420\nCapEff:\t0000000020000420\n"
+				"CapBnd:\t0000000020000420\nCapAmb:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t0\n");
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+
+START_TEST(user_namespace_fast_path)
+{
+	userns_case(false);
+}
+END_TEST
+
+START_TEST(user_namespace_slow_path)
+{
+	if (access("/proc/self/ns/time", F_OK) != 0)
+		return; /* no time namespaces in this kernel */
+	userns_case(true);
+}
+END_TEST
+
+START_TEST(time_namespace_offsets)
+{
+	struct hb b;
+	struct hb_result r;
+	json_t *lx;
+	long host_up, cont_up;
+	FILE *f;
+
+	if (access("/proc/self/ns/time", F_OK) != 0)
+		return;
+	hb_new(&b);
+	lx = json_object_get(b.config, "linux");
+	json_array_append_new(json_object_get(lx, "namespaces"), json_pack("{s:s}", "type", "time"));
+	json_object_set_new(lx, "timeOffsets", json_pack("{s:{s:i, s:i}}", "boottime", "secs", 86400, "nanosecs", 0));
+	hb_set_args(&b, "/bin/cat", "/proc/uptime", NULL);
+	r = RUN(&b, "run", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	f = fopen("/proc/uptime", "re");
+	ck_assert_int_eq(fscanf(f, "%ld", &host_up), 1);
+	fclose(f);
+	cont_up = atol(r.out);
+	/* boottime moved one day ahead inside */
+	ck_assert_msg(cont_up - host_up >= 86390 && cont_up - host_up <= 86410, "host %ld container %ld", host_up,
+		      cont_up);
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
+START_TEST(concurrent_containers)
+{
+	enum { N = 6 };
+	struct hb b[N];
+	pid_t pids[N];
+
+	for (int i = 0; i < N; i++) {
+		hb_new(&b[i]);
+		hb_set_args(&b[i], "/probe", "hostname", NULL);
+		json_object_set_new(b[i].config, "hostname", json_sprintf("c%d", i));
+		hb_write(&b[i]);
+	}
+	for (int i = 0; i < N; i++) {
+		pids[i] = fork();
+		ck_assert_int_ge(pids[i], 0);
+		if (pids[i] == 0) {
+			struct hb_result r = RUN(&b[i], "run", "--bundle", b[i].dir, b[i].id);
+			char want[16];
+
+			snprintf(want, sizeof(want), "c%d\n", i);
+			_exit(r.status == 0 && strcmp(r.out, want) == 0 ? 0 : 1);
+		}
+	}
+	for (int i = 0; i < N; i++) {
+		int ws;
+
+		ck_assert_int_eq(waitpid(pids[i], &ws, 0), pids[i]);
+		ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "container %d failed", i);
+	}
+	for (int i = 0; i < N; i++)
+		hb_finish(&b[i]);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("namespaces");
+	TCase *tc = tcase_create("namespaces");
+	SRunner *sr;
+	int failed;
+
+	hb_require_root();
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, new_namespaces_differ_from_host);
+	tcase_add_test(tc, join_network_namespace_by_path);
+	tcase_add_test(tc, user_namespace_fast_path);
+	tcase_add_test(tc, user_namespace_slow_path);
+	tcase_add_test(tc, time_namespace_offsets);
+	tcase_add_test(tc, concurrent_containers);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
