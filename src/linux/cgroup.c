@@ -1,0 +1,685 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Cgroup layout and lifecycle: cgroupsPath resolution, mountinfo parsing
+ * (unified, hybrid, legacy), mkdir/rmdir with a record of what was made,
+ * entering, listing, freezing, signalling and statistics dispatch.  Limits
+ * live in cgroup_v1.c / cgroup_v2.c, file access in cgroup_fs.c.  Must not
+ * keep fds across calls, talk to systemd, or remove a directory it did not
+ * create (shared parents belong to podman, Kubernetes, other containers).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup_int.h"
+#include "hardrun/log.h"
+#include "hardrun/strutil.h"
+
+#define MAX_DEPTH 64
+#define FREEZE_TIMEOUT_MS 5000
+#define RMDIR_RETRY_MS 2000
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int hr_cgroup_resolve_path(const char *cgroups_path, const char *id, char **out, struct hr_err **err)
+{
+	cleanup_free char *copy = NULL;
+	cleanup_free char *res = NULL;
+	char *save = NULL, *tok;
+
+	if (cgroups_path == NULL || cgroups_path[0] == '\0') {
+		if (id == NULL || !hr_id_valid(id))
+			return hr_fail(err, 0, "cgroup for container `%s`: invalid container id", id ? id : "");
+		*out = xasprintf("/%s", id);
+		return 0;
+	}
+	/* runc's systemd driver takes "slice:prefix:name"; a cgroupfs path never needs a ':' before its first '/'. */
+	if (cgroups_path[0] != '/' && strchr(cgroups_path, ':'))
+		return hr_fail(err, 0, "cgroupsPath `%s`: systemd cgroup paths need systemd, which is not running",
+			       cgroups_path);
+	copy = xstrdup(cgroups_path);
+	res = xstrdup("");
+	for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		char *next;
+
+		if (strcmp(tok, ".") == 0)
+			continue;
+		/* ".." could climb out of the hierarchy or into a sibling's cgroup. */
+		if (strcmp(tok, "..") == 0)
+			return hr_fail(err, 0, "cgroupsPath `%s`: `..` is not allowed", cgroups_path);
+		next = xasprintf("%s/%s", res, tok);
+		free(res);
+		res = next;
+	}
+	/* Limits written to the root cgroup would apply to the whole host. */
+	if (res[0] == '\0')
+		return hr_fail(err, 0, "cgroupsPath `%s`: refers to the root cgroup", cgroups_path);
+	*out = steal_ptr(&res);
+	return 0;
+}
+
+/* Undo mountinfo's octal escapes ("\040" for a space) in place. */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r;) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
+		    r[3] <= '7') {
+			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+			r += 4;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+}
+
+static const char *const v1_known[] = {"cpu",  "cpuacct", "cpuset",  "memory",	 "devices",    "freezer", "blkio",
+				       "pids", "hugetlb", "net_cls", "net_prio", "perf_event", "rdma",	  "misc"};
+
+/* ",cpu,cpuacct," from super options "rw,cpu,cpuacct"; NULL when none is a controller. */
+static char *v1_controllers(const char *superopts)
+{
+	cleanup_free char *copy = xstrdup(superopts);
+	cleanup_free char *res = xstrdup(",");
+	char *save = NULL, *tok;
+	bool any = false;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		bool known = hr_str_has_prefix(tok, "name=");
+		char *next;
+
+		for (size_t i = 0; !known && i < HR_ARRAY_SIZE(v1_known); i++)
+			known = strcmp(tok, v1_known[i]) == 0;
+		if (!known)
+			continue;
+		next = xasprintf("%s%s,", res, tok);
+		free(res);
+		res = next;
+		any = true;
+	}
+	return any ? steal_ptr(&res) : NULL;
+}
+
+/* Whether ",a,b," names a resource controller, not only a named hierarchy such as name=systemd. */
+static bool has_real_controller(const char *ctrls)
+{
+	for (const char *p = ctrls; p && p[0] == ',' && p[1];) {
+		if (!hr_str_has_prefix(p + 1, "name="))
+			return true;
+		p = strchr(p + 1, ',');
+	}
+	return false;
+}
+
+static void add_hier(struct hr_cgroup *cg, const char *fake_prefix, const char *mnt, char *ctrls, bool v2)
+{
+	struct cg_hier *h;
+
+	cg->h = xrealloc(cg->h, (cg->n + 1) * sizeof(*cg->h));
+	h = &cg->h[cg->n++];
+	h->mnt = fake_prefix ? hr_path_join(fake_prefix, mnt) : xstrdup(mnt);
+	h->dir = hr_path_join(h->mnt, cg->path);
+	h->ctrls = ctrls;
+	h->v2 = v2;
+	h->created = -1;
+}
+
+/* One mountinfo line: "id parent maj:min root mountpoint opts [optional…] - fstype source superopts". */
+static void parse_mount_line(struct hr_cgroup *cg, char *line, const char *fake_prefix)
+{
+	char *fields[8] = {0};
+	char *save = NULL, *tok, *fstype = NULL, *superopts = NULL;
+	size_t n = 0;
+	bool after_sep = false;
+	size_t after = 0;
+
+	for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (!after_sep) {
+			if (strcmp(tok, "-") == 0)
+				after_sep = true;
+			else if (n < HR_ARRAY_SIZE(fields))
+				fields[n++] = tok;
+			continue;
+		}
+		if (after == 0)
+			fstype = tok;
+		else if (after == 2)
+			superopts = tok;
+		after++;
+	}
+	if (n < 5 || fstype == NULL || superopts == NULL)
+		return;
+	unescape_octal(fields[4]);
+	if (strcmp(fstype, "cgroup2") == 0) {
+		if (hr_cgroup_find_hier(cg, ""))
+			return; /* the first cgroup2 mount wins; later ones are bind mounts */
+		add_hier(cg, fake_prefix, fields[4], NULL, true);
+	} else if (strcmp(fstype, "cgroup") == 0) {
+		char *ctrls = v1_controllers(superopts);
+
+		if (ctrls == NULL)
+			return;
+		for (size_t i = 0; i < cg->n; i++) {
+			if (!cg->h[i].v2 && strcmp(cg->h[i].ctrls, ctrls) == 0) {
+				free(ctrls); /* same hierarchy mounted twice */
+				return;
+			}
+		}
+		add_hier(cg, fake_prefix, fields[4], ctrls, false);
+	}
+}
+
+int hr_cgroup_open_at(const char *path, const char *mountinfo_text, const char *fake_prefix, struct hr_cgroup **out,
+		      struct hr_err **err)
+{
+	cleanup_free char *text = NULL;
+	struct hr_cgroup *cg;
+	char *save = NULL, *line;
+	bool v1_ctrl = false, v2 = false;
+
+	if (path == NULL || !hr_path_is_clean_abs(path) || strcmp(path, "/") == 0)
+		return hr_fail(err, EINVAL, "open cgroup `%s`: not a clean absolute path below the root",
+			       path ? path : "");
+	text = xstrdup(mountinfo_text);
+	cg = xzalloc(sizeof(*cg));
+	cg->path = xstrdup(path);
+	cg->fake_prefix = fake_prefix ? xstrdup(fake_prefix) : NULL;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		parse_mount_line(cg, line, fake_prefix);
+	for (size_t i = 0; i < cg->n; i++) {
+		if (cg->h[i].v2)
+			v2 = true;
+		else if (has_real_controller(cg->h[i].ctrls))
+			v1_ctrl = true;
+	}
+	if (!v1_ctrl && !v2) {
+		hr_cgroup_free(cg);
+		return hr_fail(err, ENOENT, "open cgroup `%s`: no cgroup filesystem is mounted", path);
+	}
+	cg->layout = !v1_ctrl ? HR_CGROUP_UNIFIED : v2 ? HR_CGROUP_HYBRID : HR_CGROUP_LEGACY;
+	*out = cg;
+	return 0;
+}
+
+int hr_cgroup_open(const char *path, struct hr_cgroup **out, struct hr_err **err)
+{
+	cleanup_free char *text = NULL;
+
+	if (hr_cgroup_read("/proc/self", "mountinfo", &text, err) < 0)
+		return -1;
+	return hr_cgroup_open_at(path, text, NULL, out, err);
+}
+
+enum hr_cgroup_layout hr_cgroup_layout(const struct hr_cgroup *cg)
+{
+	return cg->layout;
+}
+
+const char *hr_cgroup_dir(const struct hr_cgroup *cg, const char *controller)
+{
+	struct cg_hier *h = hr_cgroup_find_hier(cg, controller);
+
+	return h ? h->dir : NULL;
+}
+
+void hr_cgroup_free(struct hr_cgroup *cg)
+{
+	if (cg == NULL)
+		return;
+	for (size_t i = 0; i < cg->n; i++) {
+		free(cg->h[i].mnt);
+		free(cg->h[i].dir);
+		free(cg->h[i].ctrls);
+	}
+	free(cg->h);
+	free(cg->path);
+	free(cg->fake_prefix);
+	free(cg);
+}
+
+/* The hybrid layout's cgroup2 directory is joined only as runc does; it holds no limits. */
+static bool best_effort(const struct hr_cgroup *cg, const struct cg_hier *h)
+{
+	return h->v2 && cg->layout == HR_CGROUP_HYBRID;
+}
+
+/*
+ * A new v1 cpuset cgroup starts with empty cpus/mems and refuses tasks
+ * (ENOSPC) until they are set, so copy them down from the parent.
+ */
+static int cpuset_fill(const struct hr_cgroup *cg, const char *parent, const char *dir, struct hr_err **err)
+{
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+
+	for (size_t i = 0; i < HR_ARRAY_SIZE(files); i++) {
+		cleanup_free char *cur = NULL;
+		cleanup_free char *up = NULL;
+
+		if (hr_cgroup_read(dir, files[i], &cur, err) < 0)
+			return -1;
+		if (cur[0] != '\0')
+			continue;
+		if (hr_cgroup_read(parent, files[i], &up, err) < 0)
+			return -1;
+		if (hr_cgroup_write(cg, dir, files[i], up, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Let children of a v2 directory use every controller it has; a refusal is caught later by apply. */
+static void v2_enable_controllers(const struct hr_cgroup *cg, const char *dir)
+{
+	cleanup_free char *avail = NULL;
+	cleanup_free char *enabled = NULL;
+	cleanup_err struct hr_err *tmp = NULL;
+	char *save = NULL, *tok;
+
+	if (hr_cgroup_read(dir, "cgroup.controllers", &avail, &tmp) < 0 ||
+	    hr_cgroup_read(dir, "cgroup.subtree_control", &enabled, &tmp) < 0) {
+		hr_log_debug("cgroup: %s", tmp->msg);
+		return;
+	}
+	for (tok = strtok_r(avail, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		cleanup_free char *plus = NULL;
+
+		if (hr_cgroup_word_in(enabled, tok))
+			continue;
+		plus = xasprintf("+%s", tok);
+		if (hr_cgroup_write(cg, dir, "cgroup.subtree_control", plus, &tmp) < 0) {
+			hr_log_debug("cgroup: %s", tmp->msg);
+			hr_err_free(&tmp);
+		}
+	}
+}
+
+static int mkdir_hier(const struct hr_cgroup *cg, struct cg_hier *h, struct hr_err **err)
+{
+	cleanup_free char *copy = xstrdup(cg->path);
+	cleanup_free char *cur = xstrdup(h->mnt);
+	char *save = NULL, *tok;
+	bool cpuset = !h->v2 && strstr(h->ctrls, ",cpuset,") != NULL;
+	bool v2_full = h->v2 && cg->layout == HR_CGROUP_UNIFIED;
+
+	h->created = 0;
+	for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		char *next = hr_path_join(cur, tok);
+		cleanup_free char *parent = cur;
+
+		cur = next;
+		if (v2_full)
+			v2_enable_controllers(cg, parent);
+		if (mkdir(cur, 0755) == 0) {
+			h->created++;
+		} else if (errno == EEXIST) {
+			struct stat st;
+
+			if (h->created > 0 || stat(cur, &st) < 0 || !S_ISDIR(st.st_mode))
+				return hr_fail(err, EEXIST, "create cgroup `%s`: exists and is not a directory", cur);
+		} else {
+			return hr_fail(err, errno, "create cgroup `%s`", cur);
+		}
+		if (cpuset && cpuset_fill(cg, parent, cur, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struct hr_err **err)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		cleanup_err struct hr_err *tmp = NULL;
+
+		if (!best_effort(cg, h)) {
+			if (mkdir_hier(cg, h, err) < 0)
+				return -1;
+		} else if (mkdir_hier(cg, h, &tmp) < 0) {
+			hr_log_warn("cgroup: %s", tmp->msg);
+		}
+	}
+	return hr_cgroup_apply(cg, res, err);
+}
+
+int hr_cgroup_apply(struct hr_cgroup *cg, const struct hr_resources *res, struct hr_err **err)
+{
+	if (res == NULL)
+		return 0;
+	if (cg->layout == HR_CGROUP_UNIFIED)
+		return hr_cgroup_v2_apply(cg, res, err);
+	return hr_cgroup_v1_apply(cg, res, err);
+}
+
+int hr_cgroup_enter(struct hr_cgroup *cg, pid_t pid, struct hr_err **err)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		cleanup_err struct hr_err *tmp = NULL;
+
+		if (hr_cgroup_write_i64(cg, h->dir, "cgroup.procs", pid, best_effort(cg, h) ? &tmp : err) < 0) {
+			if (!best_effort(cg, h))
+				return -1;
+			hr_log_warn("cgroup: %s", tmp->msg);
+		}
+	}
+	return 0;
+}
+
+/* Where processes are listed: the v2 directory, else a v1 hierarchy that always tracks every task. */
+static struct cg_hier *procs_hier(const struct hr_cgroup *cg)
+{
+	static const char *const pref[] = {"pids", "freezer", "memory", "cpu", "devices", "name=systemd"};
+	struct cg_hier *h;
+
+	if (cg->layout == HR_CGROUP_UNIFIED)
+		return hr_cgroup_find_hier(cg, "");
+	for (size_t i = 0; i < HR_ARRAY_SIZE(pref); i++)
+		if ((h = hr_cgroup_find_hier(cg, pref[i])))
+			return h;
+	return cg->n ? &cg->h[0] : NULL;
+}
+
+static int collect_pids(const char *dir, int depth, pid_t **pids, size_t *n, struct hr_err **err)
+{
+	cleanup_free char *text = NULL;
+	cleanup_dir DIR *d = NULL;
+	struct dirent *de;
+	char *save = NULL, *tok;
+
+	if (depth > MAX_DEPTH)
+		return hr_fail(err, ELOOP, "list cgroup `%s`: nested too deeply", dir);
+	if (hr_cgroup_read(dir, "cgroup.procs", &text, err) < 0)
+		return -1;
+	for (tok = strtok_r(text, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+		int pid;
+
+		if (hr_parse_int(tok, &pid) < 0 || pid <= 0)
+			return hr_fail(err, EINVAL, "list cgroup `%s`: bad pid `%s`", dir, tok);
+		*pids = xrealloc(*pids, (*n + 1) * sizeof(**pids));
+		(*pids)[(*n)++] = pid;
+	}
+	d = opendir(dir);
+	if (d == NULL)
+		return hr_fail(err, errno, "open `%s`", dir);
+	while ((de = readdir(d))) {
+		cleanup_free char *sub = NULL;
+
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		sub = hr_path_join(dir, de->d_name);
+		if (collect_pids(sub, depth + 1, pids, n, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int hr_cgroup_pids(struct hr_cgroup *cg, pid_t **pids, size_t *n, struct hr_err **err)
+{
+	cleanup_free pid_t *list = NULL;
+	struct cg_hier *h = procs_hier(cg);
+	size_t count = 0;
+
+	if (h == NULL)
+		return hr_fail(err, ENOENT, "list cgroup `%s`: no hierarchy", cg->path);
+	if (collect_pids(h->dir, 0, &list, &count, err) < 0)
+		return -1;
+	*pids = steal_ptr(&list);
+	*n = count;
+	return 0;
+}
+
+static int freezer_state(const struct hr_cgroup *cg, bool *frozen, struct hr_err **err)
+{
+	cleanup_free char *s = NULL;
+	struct cg_hier *h;
+	uint64_t v = 0;
+
+	if (cg->layout == HR_CGROUP_UNIFIED) {
+		h = hr_cgroup_find_hier(cg, "");
+		if (hr_cgroup_read(h->dir, "cgroup.events", &s, err) < 0)
+			return -1;
+		if (!hr_cgroup_keyed_u64(s, "frozen", &v))
+			return hr_fail(err, ENOTSUP, "read `%s/cgroup.events`: no `frozen` key", h->dir);
+		*frozen = v == 1;
+		return 0;
+	}
+	h = hr_cgroup_find_hier(cg, "freezer");
+	if (h == NULL)
+		return hr_fail(err, 0, "freezer state: controller `freezer` is not mounted");
+	if (hr_cgroup_read(h->dir, "freezer.state", &s, err) < 0)
+		return -1;
+	*frozen = strcmp(s, "THAWED") != 0;
+	/* FREEZING is neither: report it as not settled through the return value. */
+	return strcmp(s, "FREEZING") == 0 ? 1 : 0;
+}
+
+static int freeze_once(struct hr_cgroup *cg, bool frozen, struct hr_err **err)
+{
+	struct cg_hier *h;
+
+	if (cg->layout == HR_CGROUP_UNIFIED) {
+		h = hr_cgroup_find_hier(cg, "");
+		return hr_cgroup_write(cg, h->dir, "cgroup.freeze", frozen ? "1" : "0", err);
+	}
+	h = hr_cgroup_find_hier(cg, "freezer");
+	if (h == NULL)
+		return hr_fail(err, 0, "%s: controller `freezer` is not mounted", frozen ? "freeze" : "thaw");
+	return hr_cgroup_write(cg, h->dir, "freezer.state", frozen ? "FROZEN" : "THAWED", err);
+}
+
+int hr_cgroup_freeze(struct hr_cgroup *cg, bool frozen, struct hr_err **err)
+{
+	if (cg->layout == HR_CGROUP_UNIFIED && hr_cgroup_find_hier(cg, "") == NULL)
+		return hr_fail(err, 0, "freeze: no cgroup2 mount");
+	for (int waited = 0; waited <= FREEZE_TIMEOUT_MS; waited++) {
+		bool now = !frozen;
+		int rc;
+
+		/* The v1 freezer can stay in FREEZING while tasks fork; asking again restarts the walk (runc does so).
+		 */
+		if (waited % 20 == 0 && freeze_once(cg, frozen, err) < 0)
+			return -1;
+		rc = freezer_state(cg, &now, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0 && now == frozen)
+			return 0;
+		sleep_ms(1);
+	}
+	if (frozen) {
+		cleanup_err struct hr_err *tmp = NULL;
+
+		if (freeze_once(cg, false, &tmp) < 0)
+			hr_log_warn("cgroup: %s", tmp->msg);
+	}
+	return hr_fail(err, ETIMEDOUT, "%s cgroup `%s`", frozen ? "freeze" : "thaw", cg->path);
+}
+
+int hr_cgroup_is_frozen(struct hr_cgroup *cg, bool *frozen, struct hr_err **err)
+{
+	if (cg->layout == HR_CGROUP_UNIFIED && hr_cgroup_find_hier(cg, "") == NULL)
+		return hr_fail(err, 0, "freezer state: no cgroup2 mount");
+	return freezer_state(cg, frozen, err) < 0 ? -1 : 0;
+}
+
+static bool has_freezer(const struct hr_cgroup *cg)
+{
+	if (cg->layout == HR_CGROUP_UNIFIED)
+		return hr_cgroup_find_hier(cg, "") != NULL;
+	return hr_cgroup_find_hier(cg, "freezer") != NULL;
+}
+
+static int signal_all(struct hr_cgroup *cg, int sig, size_t *count, struct hr_err **err)
+{
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (hr_cgroup_pids(cg, &pids, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			return hr_fail(err, errno, "kill pid %d in cgroup `%s`", (int)pids[i], cg->path);
+	if (count)
+		*count = n;
+	return 0;
+}
+
+int hr_cgroup_kill_all(struct hr_cgroup *cg, int sig, struct hr_err **err)
+{
+	cleanup_err struct hr_err *tmp = NULL;
+	bool frozen = false;
+	int rc;
+
+	/* Frozen tasks cannot fork, so no child escapes between listing and signalling. */
+	if (has_freezer(cg)) {
+		if (hr_cgroup_freeze(cg, true, &tmp) < 0) {
+			hr_log_warn("cgroup: kill all: %s", tmp->msg);
+			hr_err_free(&tmp);
+		} else {
+			frozen = true;
+		}
+	}
+	rc = signal_all(cg, sig, NULL, err);
+	if (frozen && hr_cgroup_freeze(cg, false, rc < 0 ? &tmp : err) < 0) {
+		if (rc < 0)
+			hr_log_warn("cgroup: kill all: %s", tmp->msg);
+		return -1;
+	}
+	return rc;
+}
+
+/* rmdir, retrying while tasks are still leaving (EBUSY). */
+static int rmdir_retry(const char *dir, bool retry, struct hr_err **err)
+{
+	for (int waited = 0;; waited += 10) {
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY || !retry || waited >= RMDIR_RETRY_MS)
+			return hr_fail(err, errno, "remove cgroup `%s`", dir);
+		sleep_ms(10);
+	}
+}
+
+/* Sub-cgroups the container made below its own cgroup go first: rmdir needs an empty directory. */
+static int rmdir_tree(const char *dir, int depth, struct hr_err **err)
+{
+	cleanup_dir DIR *d = NULL;
+	struct dirent *de;
+
+	if (depth > MAX_DEPTH)
+		return hr_fail(err, ELOOP, "remove cgroup `%s`: nested too deeply", dir);
+	d = opendir(dir);
+	if (d == NULL)
+		return errno == ENOENT ? 0 : hr_fail(err, errno, "open `%s`", dir);
+	while ((de = readdir(d))) {
+		cleanup_free char *sub = NULL;
+
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		sub = hr_path_join(dir, de->d_name);
+		if (rmdir_tree(sub, depth + 1, err) < 0)
+			return -1;
+	}
+	return rmdir_retry(dir, true, err);
+}
+
+static int destroy_hier(struct cg_hier *h, struct hr_err **err)
+{
+	cleanup_free char *dir = xstrdup(h->dir);
+	int levels = h->created < 0 ? 1 : h->created;
+
+	if (levels == 0)
+		return 0;
+	if (rmdir_tree(dir, 0, err) < 0)
+		return -1;
+	for (int i = 1; i < levels; i++) {
+		char *slash = strrchr(dir, '/');
+
+		if (slash == NULL || (size_t)(slash - dir) < strlen(h->mnt))
+			break;
+		*slash = '\0';
+		/* A parent we made may meanwhile hold another container's cgroup: leave it then. */
+		if (rmdir(dir) < 0 && errno != ENOENT) {
+			if (errno == ENOTEMPTY || errno == EBUSY)
+				break;
+			return hr_fail(err, errno, "remove cgroup `%s`", dir);
+		}
+	}
+	h->created = 0;
+	return 0;
+}
+
+static void kill_leftovers(struct hr_cgroup *cg)
+{
+	cleanup_err struct hr_err *tmp = NULL;
+	bool frozen = false;
+
+	/* SIGKILL is not delivered to a frozen task on v1 until it thaws. */
+	if (has_freezer(cg) && hr_cgroup_is_frozen(cg, &frozen, &tmp) == 0 && frozen &&
+	    hr_cgroup_freeze(cg, false, &tmp) < 0)
+		hr_log_warn("cgroup: %s", tmp->msg);
+	hr_err_free(&tmp);
+	for (int i = 0; i < 200; i++) {
+		size_t n = 0;
+
+		if (signal_all(cg, SIGKILL, &n, &tmp) < 0) {
+			hr_log_debug("cgroup: %s", tmp->msg);
+			return;
+		}
+		if (n == 0)
+			return;
+		sleep_ms(10);
+	}
+}
+
+int hr_cgroup_destroy(struct hr_cgroup *cg, struct hr_err **err)
+{
+	bool owned = false;
+	int rc = 0;
+
+	for (size_t i = 0; i < cg->n; i++)
+		owned = owned || cg->h[i].created != 0;
+	if (!owned)
+		return 0;
+	kill_leftovers(cg);
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		cleanup_err struct hr_err *tmp = NULL;
+
+		/* Keep going after a failure so every other hierarchy is still cleaned. */
+		if (destroy_hier(h, &tmp) < 0) {
+			if (best_effort(cg, h)) {
+				hr_log_warn("cgroup: %s", tmp->msg);
+			} else {
+				rc = -1;
+				if (err && *err == NULL)
+					*err = steal_ptr(&tmp);
+				else
+					hr_log_warn("cgroup: %s", tmp->msg);
+			}
+		}
+	}
+	return rc;
+}
+
+int hr_cgroup_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_err **err)
+{
+	memset(st, 0, sizeof(*st));
+	if (cg->layout == HR_CGROUP_UNIFIED)
+		return hr_cgroup_v2_stats(cg, st, err);
+	return hr_cgroup_v1_stats(cg, st, err);
+}
