@@ -314,21 +314,25 @@ static int mkdir_hier(const struct hr_cgroup *cg, struct cg_hier *h, struct hr_e
 	char *save = NULL, *tok;
 	bool cpuset = !h->v2 && strstr(h->ctrls, ",cpuset,") != NULL;
 	bool v2_full = h->v2 && cg->layout == HR_CGROUP_UNIFIED;
+	int made = 0;
 
-	h->created = 0;
+	/* A second create of the same object keeps the record of the first. */
+	if (h->created < 0)
+		h->created = 0;
 	for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
-		char *next = hr_path_join(cur, tok);
 		cleanup_free char *parent = cur;
 
-		cur = next;
+		cur = hr_path_join(parent, tok);
 		if (v2_full)
 			v2_enable_controllers(cg, parent);
 		if (mkdir(cur, 0755) == 0) {
-			h->created++;
+			made++;
+			if (made > h->created)
+				h->created = made;
 		} else if (errno == EEXIST) {
 			struct stat st;
 
-			if (h->created > 0 || stat(cur, &st) < 0 || !S_ISDIR(st.st_mode))
+			if (made > 0 || stat(cur, &st) < 0 || !S_ISDIR(st.st_mode))
 				return hr_fail(err, EEXIST, "create cgroup `%s`: exists and is not a directory", cur);
 		} else {
 			return hr_fail(err, errno, "create cgroup `%s`", cur);
