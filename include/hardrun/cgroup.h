@@ -92,7 +92,8 @@ int hr_cgroup_open(const char *path, struct hr_cgroup **out, struct hr_err **err
  * tmpdir.  With a fake_prefix every write is also appended as
  * "<path below fake_prefix> <value>\n" to fake_prefix/journal, so tests can
  * check the order of writes; files are never created by writes, as on a
- * real cgroupfs.
+ * real cgroupfs.  Instead of attaching a v2 device program, the number of
+ * its instructions is written to the (pre-made) file `bpf.device`.
  */
 int hr_cgroup_open_at(const char *path, const char *mountinfo_text, const char *fake_prefix, struct hr_cgroup **out,
 		      struct hr_err **err);
@@ -134,7 +135,9 @@ int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struc
  * written in the order the kernel needs when raising or lowering.  On v2
  * OCI swap (memory+swap) becomes memory.swap.max = swap - limit, shares
  * become cpu.weight = 1 + ((shares - 2) * 9999) / 262142, and device rules
- * are refused (ENOTSUP): the eBPF device program is not implemented.  On
+ * become a BPF_PROG_TYPE_CGROUP_DEVICE program attached with
+ * BPF_F_ALLOW_MULTI that replaces the cgroup's earlier ones (rules matched
+ * last to first, no match denies; needs CAP_SYS_ADMIN).  On
  * v1 a non-empty rule list is applied as "a" written to devices.deny
  * (default deny) followed by each rule in order ("c 1:3 rwm", '*' for a
  * wildcard); an empty list leaves the devices cgroup alone.  Kernel memory

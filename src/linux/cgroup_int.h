@@ -53,6 +53,12 @@ int hr_cgroup_v2_apply(struct hr_cgroup *cg, const struct hr_resources *res, str
 /* Write res->unified into the cgroup2 directory dir (also used by the hybrid layout). */
 int hr_cgroup_v2_apply_unified(struct hr_cgroup *cg, const char *dir, const struct hr_resources *res,
 			       struct hr_err **err);
+struct bpf_insn;
+/* Build the BPF_PROG_TYPE_CGROUP_DEVICE program for rules; *out is new (len instructions). */
+int hr_cgroup_bpf_build(const struct hr_device_rule *rules, size_t n, struct bpf_insn **out, size_t *len,
+			struct hr_err **err);
+/* Load it and attach it to the cgroup2 directory dir, replacing device programs attached there before. */
+int hr_cgroup_bpf_devices(const char *dir, const struct hr_device_rule *rules, size_t n, struct hr_err **err);
 int hr_cgroup_v1_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_err **err);
 int hr_cgroup_v2_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_err **err);
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <linux/bpf.h>
 #include <string.h>
 
 #include "cgroup_int.h"
@@ -283,11 +284,26 @@ int hr_cgroup_v2_apply_unified(struct hr_cgroup *cg, const char *dir, const stru
 	return rc;
 }
 
+static int v2_devices(struct v2 *v, const struct hr_resources *res, struct hr_err **err)
+{
+	cleanup_free struct bpf_insn *insns = NULL;
+	char buf[64];
+	size_t len = 0;
+
+	/* A fake tree is no cgroup2 fd: build the program (so rule errors show) and journal it. */
+	if (v->cg->fake_prefix) {
+		if (hr_cgroup_bpf_build(res->devices, res->n_devices, &insns, &len, err) < 0)
+			return -1;
+		snprintf(buf, sizeof(buf), "%zu", len);
+		return hr_cgroup_write(v->cg, v->dir, "bpf.device", buf, err);
+	}
+	return hr_cgroup_bpf_devices(v->dir, res->devices, res->n_devices, err);
+}
+
 static int apply(struct v2 *v, const struct hr_resources *res, struct hr_err **err)
 {
-	if (res->n_devices)
-		return hr_fail(err, ENOTSUP,
-			       "apply device rules: cgroup v2 needs an eBPF device program, which is not implemented");
+	if (res->n_devices && v2_devices(v, res, err) < 0)
+		return -1;
 	if (res->n_net_priorities || res->has_net_class_id)
 		return hr_fail(err, ENOTSUP, "apply network class/priority: not supported on cgroup v2");
 	if (res->has_memory && v2_memory(v, &res->memory, err) < 0)

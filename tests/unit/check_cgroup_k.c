@@ -435,8 +435,11 @@ START_TEST(v2_errors)
 	memset(&r, 0, sizeof(r));
 	r.devices = &deny;
 	r.n_devices = 1;
-	expect_err(hr_cgroup_apply(cg, &r, &err), &err, ENOTSUP,
-		   "apply device rules: cgroup v2 needs an eBPF device program, which is not implemented");
+	put("/sys/fs/cgroup/c/bpf.device", "");
+	ck_assert_msg(hr_cgroup_apply(cg, &r, &err) == 0, "%s", err ? err->msg : "");
+	expect("/sys/fs/cgroup/c/bpf.device", "13"); /* 6 prologue + 5 for the rule + 2 default deny */
+	deny.access = "rx";
+	expect_err(hr_cgroup_apply(cg, &r, &err), &err, 0, "apply device rules: bad access `rx`");
 
 	memset(&r, 0, sizeof(r));
 	r.has_memory = true;
@@ -535,6 +538,14 @@ START_TEST(v2_create_destroy_records)
 	ck_assert_int_eq(hr_cgroup_destroy(cg, &err), 0);
 	ck_assert(!exists("/sys/fs/cgroup/shared/c"));
 	ck_assert(exists("/sys/fs/cgroup/shared"));
+	hr_cgroup_free(cg);
+
+	/* create twice on one object keeps the record of what the first made. */
+	cg = open_fake("/t/u", MI_V2);
+	ck_assert_int_eq(hr_cgroup_create(cg, NULL, &err), 0);
+	ck_assert_int_eq(hr_cgroup_create(cg, NULL, &err), 0);
+	ck_assert_int_eq(hr_cgroup_destroy(cg, &err), 0);
+	ck_assert(!exists("/sys/fs/cgroup/t"));
 	hr_cgroup_free(cg);
 
 	/* Same path again: nothing created, nothing removed by a rollback. */
@@ -990,6 +1001,78 @@ static void fork_bomb(int res)
 		pause();
 }
 
+static void try_devices(int res)
+{
+	int rc = 0, fd;
+
+	/* Bit per unexpected outcome. */
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		rc |= 1;
+	close(fd);
+	fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		rc |= 2;
+	close(fd);
+	fd = open("/dev/zero", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 || errno != EPERM)
+		rc |= 4;
+	close(fd);
+	fd = open("/dev/full", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 || errno != EPERM)
+		rc |= 8;
+	close(fd);
+	_exit(rc == 0 ? 0 : 10 + rc);
+	(void)res;
+}
+
+/* The eBPF device program, on the hybrid host's real (controller-less) cgroup2 mount. */
+START_TEST(real_v2_devices)
+{
+	struct hr_device_rule rules[] = {
+		{.allow = false, .type = 'a', .major = -1, .minor = -1, .access = "rwm"},
+		{.allow = true, .type = 'c', .major = 1, .minor = 3, .access = NULL},
+		{.allow = true, .type = 'c', .major = 1, .minor = -1, .access = "r"},
+		{.allow = false, .type = 'c', .major = 1, .minor = 7, .access = "r"},
+	};
+	struct hr_resources r = {0};
+	struct hr_cgroup *probe = NULL, *cg = NULL;
+	struct hr_err *err = NULL;
+	char *mnt, *mi, *path;
+	int go, res, status;
+	pid_t child;
+
+	ck_assert_int_eq(hr_cgroup_open("/probe", &probe, &err), 0);
+	if (hr_cgroup_dir(probe, "") == NULL) {
+		hr_cgroup_free(probe);
+		return; /* legacy host: no cgroup2 mount to try the program on */
+	}
+	mnt = xstrndup(hr_cgroup_dir(probe, ""), strlen(hr_cgroup_dir(probe, "")) - strlen("/probe"));
+	mi = xasprintf("1 1 0:0 / %s rw - cgroup2 cgroup2 rw\n", mnt);
+	path = xasprintf("%s/dev", real_base);
+	ck_assert_int_eq(hr_cgroup_open_at(path, mi, NULL, &cg, &err), 0);
+	ck_assert_int_eq(hr_cgroup_layout(cg), HR_CGROUP_UNIFIED);
+	r.devices = rules;
+	r.n_devices = HR_ARRAY_SIZE(rules);
+	ck_assert_msg(hr_cgroup_create(cg, &r, &err) == 0, "%s", err ? err->msg : "");
+	/* Applying again replaces the program instead of stacking a second one. */
+	ck_assert_msg(hr_cgroup_apply(cg, &r, &err) == 0, "%s", err ? err->msg : "");
+	child = spawn_waiting(&go, &res, try_devices);
+	ck_assert_msg(hr_cgroup_enter(cg, child, &err) == 0, "%s", err ? err->msg : "");
+	ck_assert_int_eq(write(go, "g", 1), 1);
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+	ck_assert_msg(hr_cgroup_destroy(cg, &err) == 0, "%s", err ? err->msg : "");
+	close(go);
+	close(res);
+	free(mnt);
+	free(mi);
+	free(path);
+	hr_cgroup_free(cg);
+	hr_cgroup_free(probe);
+}
+END_TEST
+
 START_TEST(real_pids_limit)
 {
 	struct hr_resources r = {0};
@@ -1099,6 +1182,7 @@ int main(void)
 		tcase_add_test(tc, real_lifecycle);
 		tcase_add_test(tc, real_pids_limit);
 		tcase_add_test(tc, real_oom);
+		tcase_add_test(tc, real_v2_devices);
 		suite_add_tcase(s, tc);
 	} else {
 		fprintf(stderr, "check_cgroup_k: real cgroup tests skipped: %s\n",
