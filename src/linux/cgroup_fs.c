@@ -117,16 +117,19 @@ int hr_cgroup_read_u64(const char *dir, const char *file, uint64_t *out, struct 
 {
 	cleanup_free char *s = NULL;
 
+	const char *v;
+
 	if (hr_cgroup_read(dir, file, &s, err) < 0)
 		return -1;
-	if (strcmp(s, "max") == 0) {
+	v = s ? s : ""; /* never NULL; says so to scan-build, which cannot see into xmalloc */
+	if (strcmp(v, "max") == 0) {
 		*out = HR_CGROUP_UNLIMITED;
 		return 0;
 	}
-	if (hr_parse_u64(s, out) < 0) {
+	if (hr_parse_u64(v, out) < 0) {
 		cleanup_free char *path = hr_path_join(dir, file);
 
-		return hr_fail(err, EINVAL, "read `%s`: `%s` is not a number", path, s);
+		return hr_fail(err, EINVAL, "read `%s`: `%s` is not a number", path, v);
 	}
 	return 0;
 }
