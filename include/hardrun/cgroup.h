@@ -140,7 +140,11 @@ int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struc
  * last to first, no match denies; needs CAP_SYS_ADMIN).  On
  * v1 a non-empty rule list is applied as "a" written to devices.deny
  * (default deny) followed by each rule in order ("c 1:3 rwm", '*' for a
- * wildcard); an empty list leaves the devices cgroup alone.  Kernel memory
+ * wildcard); an empty list leaves the devices cgroup alone.  On a hybrid
+ * host `unified` keys, and hugepage limits when hugetlb lives only in
+ * cgroup2, go to the cgroup2 directory; on a legacy host `unified` is an
+ * error.  `unified` keys are written verbatim, last, after checking the
+ * controller named by their prefix ("cgroup.*" needs none).  Kernel memory
  * limits (deprecated, ignored by the kernel) are skipped with a warning.
  * A failure may leave earlier values written.
  */

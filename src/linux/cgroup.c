@@ -313,7 +313,8 @@ static int mkdir_hier(const struct hr_cgroup *cg, struct cg_hier *h, struct hr_e
 	cleanup_free char *cur = xstrdup(h->mnt);
 	char *save = NULL, *tok;
 	bool cpuset = !h->v2 && strstr(h->ctrls, ",cpuset,") != NULL;
-	bool v2_full = h->v2 && cg->layout == HR_CGROUP_UNIFIED;
+	/* Hybrid too: a fresh hybrid host keeps hugetlb in cgroup2, and only enabled controllers reach the leaf. */
+	bool v2_full = h->v2;
 	int made = 0;
 
 	/* A second create of the same object keeps the record of the first. */

@@ -59,6 +59,11 @@ int hr_cgroup_bpf_build(const struct hr_device_rule *rules, size_t n, struct bpf
 			struct hr_err **err);
 /* Load it and attach it to the cgroup2 directory dir, replacing device programs attached there before. */
 int hr_cgroup_bpf_devices(const char *dir, const struct hr_device_rule *rules, size_t n, struct hr_err **err);
+/* hugepageLimits into the cgroup2 directory dir (hybrid hosts whose hugetlb lives in cgroup2). */
+int hr_cgroup_v2_apply_hugetlb(struct hr_cgroup *cg, const char *dir, const struct hr_resources *res,
+			       struct hr_err **err);
+/* Whether controller is listed in dir/cgroup.controllers (false when unreadable). */
+bool hr_cgroup_v2_has_controller(const char *dir, const char *controller);
 int hr_cgroup_v1_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_err **err);
 int hr_cgroup_v2_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_err **err);
 

@@ -219,6 +219,10 @@ static int v1_hugetlb(struct hr_cgroup *cg, const struct hr_resources *r, struct
 
 	if (r->n_hugepage_limits == 0)
 		return 0;
+	/* Fresh hybrid hosts keep hugetlb only in the cgroup2 mount; honour the limit there. */
+	if (hr_cgroup_find_hier(cg, "hugetlb") == NULL && hr_cgroup_find_hier(cg, "") &&
+	    hr_cgroup_v2_has_controller(hr_cgroup_find_hier(cg, "")->dir, "hugetlb"))
+		return hr_cgroup_v2_apply_hugetlb(cg, hr_cgroup_find_hier(cg, "")->dir, r, err);
 	dir = need(cg, "hugetlb", "hugepage limit", err);
 	if (dir == NULL)
 		return -1;

@@ -274,6 +274,24 @@ static int apply_unified(struct v2 *v, const struct hr_resources *res, struct hr
 	return 0;
 }
 
+bool hr_cgroup_v2_has_controller(const char *dir, const char *controller)
+{
+	cleanup_free char *list = NULL;
+	cleanup_err struct hr_err *tmp = NULL;
+
+	return hr_cgroup_read(dir, "cgroup.controllers", &list, &tmp) == 0 && hr_cgroup_word_in(list, controller);
+}
+
+int hr_cgroup_v2_apply_hugetlb(struct hr_cgroup *cg, const char *dir, const struct hr_resources *res,
+			       struct hr_err **err)
+{
+	struct v2 v = {.cg = cg, .dir = dir};
+	int rc = v2_hugetlb(&v, res, err);
+
+	free(v.controllers);
+	return rc;
+}
+
 int hr_cgroup_v2_apply_unified(struct hr_cgroup *cg, const char *dir, const struct hr_resources *res,
 			       struct hr_err **err)
 {

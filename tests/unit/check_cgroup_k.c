@@ -726,6 +726,11 @@ START_TEST(v1_errors)
 	r.hugepage_limits = &huge;
 	r.n_hugepage_limits = 1;
 	expect_err(hr_cgroup_apply(cg, &r, &err), &err, 0, "apply hugepage limit: controller `hugetlb` is not mounted");
+	/* A hybrid host whose cgroup2 mount holds hugetlb takes the limit there. */
+	put("/sys/fs/cgroup/unified/c/cgroup.controllers", "hugetlb\n");
+	put("/sys/fs/cgroup/unified/c/hugetlb.2MB.max", "max\n");
+	ck_assert_msg(hr_cgroup_apply(cg, &r, &err) == 0, "%s", err ? err->msg : "");
+	expect("/sys/fs/cgroup/unified/c/hugetlb.2MB.max", "2097152");
 	memset(&r, 0, sizeof(r));
 	r.has_net_class_id = true;
 	r.net_class_id = 0x100001;
