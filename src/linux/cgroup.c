@@ -1,735 +1,690 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cgroup v1, v2 and the hybrid layout (v1 controllers plus a cgroup2 mount,
- * as on the development machines).  Owns the container's cgroup
- * directories and the controller files in them; knows nothing of the
- * container beyond its path.
+ * Cgroup layout and lifecycle: cgroupsPath resolution, mountinfo parsing
+ * (unified, hybrid, legacy), mkdir/rmdir with a record of what was made,
+ * entering, listing, freezing, signalling and statistics dispatch.  Limits
+ * live in cgroup_v1.c / cgroup_v2.c, file access in cgroup_fs.c.  Must not
+ * keep fds across calls, talk to systemd, or remove a directory it did not
+ * create (shared parents belong to podman, Kubernetes, other containers).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "hardrun/cgroup.h"
+#include "cgroup_int.h"
+#include "hardrun/log.h"
 #include "hardrun/strutil.h"
 
-#define MAX_HIER 24
-
-struct hier {
-	char *mnt;   /* mount point */
-	char *ctrls; /* ",memory," style list of v1 controllers / name=; "" for cgroup2 */
-	char *dir;   /* mnt + path */
-	bool v2;
-	bool created; /* we made the leaf */
-};
-
-struct hr_cgroup {
-	char *path;
-	bool v2only;
-	struct hier h[MAX_HIER];
-	size_t n;
-};
+#define MAX_DEPTH 64
+#define FREEZE_TIMEOUT_MS 5000
+#define RMDIR_RETRY_MS 2000
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
 
-	nanosleep(&ts, NULL);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }
 
 int hr_cgroup_resolve_path(const char *cgroups_path, const char *id, char **out, struct hr_err **err)
 {
-	if (cgroups_path == NULL || *cgroups_path == '\0') {
+	cleanup_free char *copy = NULL;
+	cleanup_free char *res = NULL;
+	char *save = NULL, *tok;
+
+	if (cgroups_path == NULL || cgroups_path[0] == '\0') {
+		if (id == NULL || !hr_id_valid(id))
+			return hr_fail(err, 0, "cgroup for container `%s`: invalid container id", id ? id : "");
 		*out = xasprintf("/%s", id);
 		return 0;
 	}
+	/* runc's systemd driver takes "slice:prefix:name"; a cgroupfs path never needs a ':' before its first '/'. */
 	if (cgroups_path[0] != '/' && strchr(cgroups_path, ':'))
 		return hr_fail(err, 0, "cgroupsPath `%s`: systemd cgroup paths need systemd, which is not running",
 			       cgroups_path);
-	*out = cgroups_path[0] == '/' ? xstrdup(cgroups_path) : xasprintf("/%s", cgroups_path);
-	if (!hr_path_is_clean_abs(*out)) {
-		free(*out);
-		*out = NULL;
-		return hr_fail(err, 0, "cgroupsPath `%s`: must not contain \"..\"", cgroups_path);
+	copy = xstrdup(cgroups_path);
+	res = xstrdup("");
+	for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		char *next;
+
+		if (strcmp(tok, ".") == 0)
+			continue;
+		/* ".." could climb out of the hierarchy or into a sibling's cgroup. */
+		if (strcmp(tok, "..") == 0)
+			return hr_fail(err, 0, "cgroupsPath `%s`: `..` is not allowed", cgroups_path);
+		next = xasprintf("%s/%s", res, tok);
+		free(res);
+		res = next;
 	}
+	/* Limits written to the root cgroup would apply to the whole host. */
+	if (res[0] == '\0')
+		return hr_fail(err, 0, "cgroupsPath `%s`: refers to the root cgroup", cgroups_path);
+	*out = steal_ptr(&res);
 	return 0;
 }
 
-void hr_cgroup_free(struct hr_cgroup *cg)
+/* Undo mountinfo's octal escapes ("\040" for a space) in place. */
+static void unescape_octal(char *s)
 {
-	if (!cg)
-		return;
-	for (size_t i = 0; i < cg->n; i++) {
-		free(cg->h[i].mnt);
-		free(cg->h[i].ctrls);
-		free(cg->h[i].dir);
-	}
-	free(cg->path);
-	free(cg);
-}
+	char *w = s;
 
-static char *unescape(const char *s)
-{
-	char *out = xmalloc(strlen(s) + 1), *o = out;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
-		    s[3] <= '7') {
-			*o++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
-			s += 4;
+	for (char *r = s; *r;) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
+		    r[3] <= '7') {
+			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+			r += 4;
 		} else {
-			*o++ = *s++;
+			*w++ = *r++;
 		}
 	}
-	*o = '\0';
-	return out;
+	*w = '\0';
 }
 
-int hr_cgroup_open_at(const char *path, const char *mountinfo, const char *prefix, struct hr_cgroup **out,
+static const char *const v1_known[] = {"cpu",  "cpuacct", "cpuset",  "memory",	 "devices",    "freezer", "blkio",
+				       "pids", "hugetlb", "net_cls", "net_prio", "perf_event", "rdma",	  "misc"};
+
+/* ",cpu,cpuacct," from super options "rw,cpu,cpuacct"; NULL when none is a controller. */
+static char *v1_controllers(const char *superopts)
+{
+	cleanup_free char *copy = xstrdup(superopts);
+	cleanup_free char *res = xstrdup(",");
+	char *save = NULL, *tok;
+	bool any = false;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		bool known = hr_str_has_prefix(tok, "name=");
+		char *next;
+
+		for (size_t i = 0; !known && i < HR_ARRAY_SIZE(v1_known); i++)
+			known = strcmp(tok, v1_known[i]) == 0;
+		if (!known)
+			continue;
+		next = xasprintf("%s%s,", res, tok);
+		free(res);
+		res = next;
+		any = true;
+	}
+	return any ? steal_ptr(&res) : NULL;
+}
+
+/* Whether ",a,b," names a resource controller, not only a named hierarchy such as name=systemd. */
+static bool has_real_controller(const char *ctrls)
+{
+	for (const char *p = ctrls; p && p[0] == ',' && p[1];) {
+		if (!hr_str_has_prefix(p + 1, "name="))
+			return true;
+		p = strchr(p + 1, ',');
+	}
+	return false;
+}
+
+static void add_hier(struct hr_cgroup *cg, const char *fake_prefix, const char *mnt, char *ctrls, bool v2)
+{
+	struct cg_hier *h;
+
+	cg->h = xrealloc(cg->h, (cg->n + 1) * sizeof(*cg->h));
+	h = &cg->h[cg->n++];
+	h->mnt = fake_prefix ? hr_path_join(fake_prefix, mnt) : xstrdup(mnt);
+	h->dir = hr_path_join(h->mnt, cg->path);
+	h->ctrls = ctrls;
+	h->v2 = v2;
+	h->created = -1;
+}
+
+/* One mountinfo line: "id parent maj:min root mountpoint opts [optional…] - fstype source superopts". */
+static void parse_mount_line(struct hr_cgroup *cg, char *line, const char *fake_prefix)
+{
+	char *fields[8] = {0};
+	char *save = NULL, *tok, *fstype = NULL, *superopts = NULL;
+	size_t n = 0;
+	bool after_sep = false;
+	size_t after = 0;
+
+	for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (!after_sep) {
+			if (strcmp(tok, "-") == 0)
+				after_sep = true;
+			else if (n < HR_ARRAY_SIZE(fields))
+				fields[n++] = tok;
+			continue;
+		}
+		if (after == 0)
+			fstype = tok;
+		else if (after == 2)
+			superopts = tok;
+		after++;
+	}
+	if (n < 5 || fstype == NULL || superopts == NULL)
+		return;
+	unescape_octal(fields[4]);
+	if (strcmp(fstype, "cgroup2") == 0) {
+		if (hr_cgroup_find_hier(cg, ""))
+			return; /* the first cgroup2 mount wins; later ones are bind mounts */
+		add_hier(cg, fake_prefix, fields[4], NULL, true);
+	} else if (strcmp(fstype, "cgroup") == 0) {
+		char *ctrls = v1_controllers(superopts);
+
+		if (ctrls == NULL)
+			return;
+		for (size_t i = 0; i < cg->n; i++) {
+			if (!cg->h[i].v2 && strcmp(cg->h[i].ctrls, ctrls) == 0) {
+				free(ctrls); /* same hierarchy mounted twice */
+				return;
+			}
+		}
+		add_hier(cg, fake_prefix, fields[4], ctrls, false);
+	}
+}
+
+int hr_cgroup_open_at(const char *path, const char *mountinfo_text, const char *fake_prefix, struct hr_cgroup **out,
 		      struct hr_err **err)
 {
-	struct hr_cgroup *cg = xzalloc(sizeof(*cg));
-	cleanup_free char *text = xstrdup(mountinfo);
-	char *save = NULL;
+	cleanup_free char *text = NULL;
+	struct hr_cgroup *cg;
+	char *save = NULL, *line;
+	bool v1_ctrl = false, v2 = false;
 
+	if (path == NULL || !hr_path_is_clean_abs(path) || strcmp(path, "/") == 0)
+		return hr_fail(err, EINVAL, "open cgroup `%s`: not a clean absolute path below the root",
+			       path ? path : "");
+	text = xstrdup(mountinfo_text);
+	cg = xzalloc(sizeof(*cg));
 	cg->path = xstrdup(path);
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *sep = strstr(line, " - ");
-		char *f[6] = {0}, *s2 = NULL, *fstype, *opts;
-		int nf = 0;
-
-		if (!sep)
-			continue;
-		*sep = '\0';
-		for (char *t = strtok_r(line, " ", &s2); t && nf < 6; t = strtok_r(NULL, " ", &s2))
-			f[nf++] = t;
-		s2 = NULL;
-		fstype = strtok_r(sep + 3, " ", &s2);
-		(void)strtok_r(NULL, " ", &s2);
-		opts = strtok_r(NULL, " ", &s2);
-		if (nf < 5 || !fstype || (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0))
-			continue;
-		if (cg->n == MAX_HIER)
-			break;
-		{
-			struct hier *h = &cg->h[cg->n++];
-			cleanup_free char *mnt = unescape(f[4]);
-
-			h->mnt = xasprintf("%s%s", prefix, mnt);
-			h->v2 = strcmp(fstype, "cgroup2") == 0;
-			h->ctrls = h->v2 ? xstrdup("") : xasprintf(",%s,", opts ? opts : "");
-			h->dir = hr_path_join(h->mnt, path);
-			if (h->v2 && strcmp(mnt, "/sys/fs/cgroup") == 0)
-				cg->v2only = true;
-		}
+	cg->fake_prefix = fake_prefix ? xstrdup(fake_prefix) : NULL;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		parse_mount_line(cg, line, fake_prefix);
+	for (size_t i = 0; i < cg->n; i++) {
+		if (cg->h[i].v2)
+			v2 = true;
+		else if (has_real_controller(cg->h[i].ctrls))
+			v1_ctrl = true;
 	}
-	if (cg->n == 0) {
+	if (!v1_ctrl && !v2) {
 		hr_cgroup_free(cg);
-		return hr_fail(err, ENOENT, "cgroup `%s`: no cgroup filesystem is mounted", path);
+		return hr_fail(err, ENOENT, "open cgroup `%s`: no cgroup filesystem is mounted", path);
 	}
+	cg->layout = !v1_ctrl ? HR_CGROUP_UNIFIED : v2 ? HR_CGROUP_HYBRID : HR_CGROUP_LEGACY;
 	*out = cg;
 	return 0;
 }
 
 int hr_cgroup_open(const char *path, struct hr_cgroup **out, struct hr_err **err)
 {
-	cleanup_close int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	cleanup_free char *buf = NULL;
-	size_t cap = 16384, n = 0;
-	ssize_t r;
+	cleanup_free char *text = NULL;
 
-	if (fd < 0)
-		return hr_fail(err, errno, "open `/proc/self/mountinfo`");
-	buf = xmalloc(cap);
-	while ((r = read(fd, buf + n, cap - n - 1)) > 0) {
-		n += (size_t)r;
-		if (n + 1 >= cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-	}
-	buf[n] = '\0';
-	return hr_cgroup_open_at(path, buf, "", out, err);
+	if (hr_cgroup_read("/proc/self", "mountinfo", &text, err) < 0)
+		return -1;
+	return hr_cgroup_open_at(path, text, NULL, out, err);
 }
 
-bool hr_cgroup_is_v2(const struct hr_cgroup *cg)
+enum hr_cgroup_layout hr_cgroup_layout(const struct hr_cgroup *cg)
 {
-	return cg->v2only;
+	return cg->layout;
 }
 
-static struct hier *find(struct hr_cgroup *cg, const char *ctrl)
+const char *hr_cgroup_dir(const struct hr_cgroup *cg, const char *controller)
 {
-	cleanup_free char *key = xasprintf(",%s,", ctrl);
-
-	for (size_t i = 0; i < cg->n; i++) {
-		if (cg->v2only && cg->h[i].v2)
-			return &cg->h[i];
-		if (!cg->h[i].v2 && strstr(cg->h[i].ctrls, key))
-			return &cg->h[i];
-	}
-	return NULL;
-}
-
-const char *hr_cgroup_dir(struct hr_cgroup *cg, const char *controller)
-{
-	struct hier *h = find(cg, controller);
+	struct cg_hier *h = hr_cgroup_find_hier(cg, controller);
 
 	return h ? h->dir : NULL;
 }
 
-static int write_at(const char *dir, const char *file, const char *val, struct hr_err **err)
+void hr_cgroup_free(struct hr_cgroup *cg)
 {
-	cleanup_free char *p = hr_path_join(dir, file);
-	cleanup_close int fd = open(p, O_WRONLY | O_CLOEXEC);
-	size_t len = strlen(val);
-
-	if (fd < 0)
-		return hr_fail(err, errno, "open `%s`", p);
-	if (write(fd, val, len) != (ssize_t)len)
-		return hr_fail(err, errno, "write `%s` to `%s`", val, p);
-	return 0;
+	if (cg == NULL)
+		return;
+	for (size_t i = 0; i < cg->n; i++) {
+		free(cg->h[i].mnt);
+		free(cg->h[i].dir);
+		free(cg->h[i].ctrls);
+	}
+	free(cg->h);
+	free(cg->path);
+	free(cg->fake_prefix);
+	free(cg);
 }
 
-static int read_at(const char *dir, const char *file, char *buf, size_t len)
+/* The hybrid layout's cgroup2 directory is joined only as runc does; it holds no limits. */
+static bool best_effort(const struct hr_cgroup *cg, const struct cg_hier *h)
 {
-	cleanup_free char *p = hr_path_join(dir, file);
-	cleanup_close int fd = open(p, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return 0;
-}
-
-static bool exists_at(const char *dir, const char *file)
-{
-	cleanup_free char *p = hr_path_join(dir, file);
-
-	return access(p, F_OK) == 0;
+	return h->v2 && cg->layout == HR_CGROUP_HYBRID;
 }
 
 /*
- * mkdir -p below the mount; cpuset v1 levels inherit cpus/mems; on a pure
- * v2 host each parent delegates its controllers.  The cgroup2 mount of a
- * hybrid host is left as it is: enabling a controller there is host state
- * that other tools (crun) depend on.
+ * A new v1 cpuset cgroup starts with empty cpus/mems and refuses tasks
+ * (ENOSPC) until they are set, so copy them down from the parent.
  */
-static int mkdir_hier(struct hier *h, bool delegate, struct hr_err **err)
+static int cpuset_fill(const struct hr_cgroup *cg, const char *parent, const char *dir, struct hr_err **err)
 {
-	cleanup_free char *rel = NULL;
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+
+	for (size_t i = 0; i < HR_ARRAY_SIZE(files); i++) {
+		cleanup_free char *cur = NULL;
+		cleanup_free char *up = NULL;
+
+		if (hr_cgroup_read(dir, files[i], &cur, err) < 0)
+			return -1;
+		if (cur[0] != '\0')
+			continue;
+		if (hr_cgroup_read(parent, files[i], &up, err) < 0)
+			return -1;
+		if (hr_cgroup_write(cg, dir, files[i], up, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Let children of a v2 directory use every controller it has; a refusal is caught later by apply. */
+static void v2_enable_controllers(const struct hr_cgroup *cg, const char *dir)
+{
+	cleanup_free char *avail = NULL;
+	cleanup_free char *enabled = NULL;
+	cleanup_err struct hr_err *tmp = NULL;
+	char *save = NULL, *tok;
+
+	if (hr_cgroup_read(dir, "cgroup.controllers", &avail, &tmp) < 0 ||
+	    hr_cgroup_read(dir, "cgroup.subtree_control", &enabled, &tmp) < 0) {
+		hr_log_debug("cgroup: %s", tmp->msg);
+		return;
+	}
+	for (tok = strtok_r(avail, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		cleanup_free char *plus = NULL;
+
+		if (hr_cgroup_word_in(enabled, tok))
+			continue;
+		plus = xasprintf("+%s", tok);
+		if (hr_cgroup_write(cg, dir, "cgroup.subtree_control", plus, &tmp) < 0) {
+			hr_log_debug("cgroup: %s", tmp->msg);
+			hr_err_free(&tmp);
+		}
+	}
+}
+
+static int mkdir_hier(const struct hr_cgroup *cg, struct cg_hier *h, struct hr_err **err)
+{
+	cleanup_free char *copy = xstrdup(cg->path);
 	cleanup_free char *cur = xstrdup(h->mnt);
-	bool cpuset = !h->v2 && strstr(h->ctrls, ",cpuset,");
-	char *save = NULL;
+	char *save = NULL, *tok;
+	bool cpuset = !h->v2 && strstr(h->ctrls, ",cpuset,") != NULL;
+	/* Hybrid too: a fresh hybrid host keeps hugetlb in cgroup2, and only enabled controllers reach the leaf. */
+	bool v2_full = h->v2;
+	int made = 0;
 
-	rel = xstrdup(h->dir + strlen(h->mnt));
-	for (char *c = strtok_r(rel, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		char *next = hr_path_join(cur, c);
+	/* A second create of the same object keeps the record of the first. */
+	if (h->created < 0)
+		h->created = 0;
+	for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		cleanup_free char *parent = cur;
 
-		if (h->v2 && delegate) {
-			char ctrls[512];
+		cur = hr_path_join(parent, tok);
+		if (v2_full)
+			v2_enable_controllers(cg, parent);
+		if (mkdir(cur, 0755) == 0) {
+			made++;
+			if (made > h->created)
+				h->created = made;
+		} else if (errno == EEXIST) {
+			struct stat st;
 
-			/* delegate every available controller to the level below */
-			if (read_at(cur, "cgroup.controllers", ctrls, sizeof(ctrls)) == 0 && ctrls[0]) {
-				cleanup_free char *plus = NULL;
-				char *s3 = NULL;
-
-				for (char *t = strtok_r(ctrls, " ", &s3); t; t = strtok_r(NULL, " ", &s3)) {
-					char *x = plus ? xasprintf("%s +%s", plus, t) : xasprintf("+%s", t);
-
-					free(plus);
-					plus = x;
-				}
-				if (plus)
-					(void)write_at(cur, "cgroup.subtree_control", plus, NULL);
-			}
-		}
-		if (mkdir(next, 0755) < 0) {
-			if (errno != EEXIST) {
-				hr_fail(err, errno, "mkdir `%s`", next);
-				free(next);
-				return -1;
-			}
+			if (made > 0 || stat(cur, &st) < 0 || !S_ISDIR(st.st_mode))
+				return hr_fail(err, EEXIST, "create cgroup `%s`: exists and is not a directory", cur);
 		} else {
-			if (strcmp(next, h->dir) == 0)
-				h->created = true;
-			if (cpuset) {
-				char v[1024];
-
-				if ((read_at(cur, "cpuset.cpus", v, sizeof(v)) == 0 &&
-				     write_at(next, "cpuset.cpus", v, err) < 0) ||
-				    (read_at(cur, "cpuset.mems", v, sizeof(v)) == 0 &&
-				     write_at(next, "cpuset.mems", v, err) < 0)) {
-					free(next);
-					return -1;
-				}
-			}
+			return hr_fail(err, errno, "create cgroup `%s`", cur);
 		}
-		free(cur);
-		cur = next;
-	}
-	return 0;
-}
-
-static int need(struct hr_cgroup *cg, const char *ctrl, const char *what, struct hier **out, struct hr_err **err)
-{
-	*out = find(cg, ctrl);
-	if (!*out)
-		return hr_fail(err, ENODEV, "apply %s: controller `%s` is not mounted", what, ctrl);
-	return 0;
-}
-
-static int write_i64(const char *dir, const char *file, int64_t v, struct hr_err **err)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	return write_at(dir, file, buf, err);
-}
-
-static int write_u64(const char *dir, const char *file, uint64_t v, struct hr_err **err)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	return write_at(dir, file, buf, err);
-}
-
-static int apply_devices_v1(struct hr_cgroup *cg, const struct hr_resources *r, struct hr_err **err)
-{
-	struct hier *h = NULL;
-
-	if (r->n_devices == 0)
-		return 0;
-	if (cg->v2only)
-		return hr_fail(err, EOPNOTSUPP,
-			       "apply device rules: cgroup v2 needs an eBPF device program, not supported yet");
-	if (need(cg, "devices", "device rules", &h, err) < 0)
-		return -1;
-	for (size_t i = 0; i < r->n_devices; i++) {
-		const struct hr_device_rule *d = &r->devices[i];
-		char maj[24], min[24], rule[96];
-
-		if (d->major < 0)
-			snprintf(maj, sizeof(maj), "*");
-		else
-			snprintf(maj, sizeof(maj), "%" PRId64, d->major);
-		if (d->minor < 0)
-			snprintf(min, sizeof(min), "*");
-		else
-			snprintf(min, sizeof(min), "%" PRId64, d->minor);
-		if (d->type == 'a')
-			snprintf(rule, sizeof(rule), "a");
-		else
-			snprintf(rule, sizeof(rule), "%c %s:%s %s", d->type, maj, min, d->access ? d->access : "rwm");
-		if (write_at(h->dir, d->allow ? "devices.allow" : "devices.deny", rule, err) < 0)
+		if (cpuset && cpuset_fill(cg, parent, cur, err) < 0)
 			return -1;
 	}
 	return 0;
-}
-
-static int apply_v1(struct hr_cgroup *cg, const struct hr_resources *r, struct hr_err **err)
-{
-	struct hier *h = NULL;
-
-	if (apply_devices_v1(cg, r, err) < 0)
-		return -1;
-	if (r->has_memory) {
-		const struct hr_memory *m = &r->memory;
-
-		if ((m->has_limit || m->has_swap || m->has_reservation || m->has_swappiness || m->disable_oom_killer) &&
-		    need(cg, "memory", "memory limits", &h, err) < 0)
-			return -1;
-		if (m->has_limit || m->has_swap) {
-			/* memsw must stay >= limit at every step: order the two writes accordingly */
-			bool swap = m->has_swap && exists_at(h->dir, "memory.memsw.limit_in_bytes");
-			struct hr_err *tmp = NULL;
-
-			if (m->has_swap && !swap && m->swap != 0 && m->swap != -1)
-				return hr_fail(err, ENODEV, "apply memory swap limit: swap accounting is off");
-			if (m->has_limit && write_i64(h->dir, "memory.limit_in_bytes", m->limit, &tmp) < 0) {
-				if (!swap) {
-					*err = tmp;
-					return -1;
-				}
-				hr_err_free(&tmp);
-				if (write_i64(h->dir, "memory.memsw.limit_in_bytes", m->swap, err) < 0 ||
-				    write_i64(h->dir, "memory.limit_in_bytes", m->limit, err) < 0)
-					return -1;
-			} else if (swap && write_i64(h->dir, "memory.memsw.limit_in_bytes", m->swap, err) < 0) {
-				return -1;
-			}
-		}
-		if (m->has_reservation && write_i64(h->dir, "memory.soft_limit_in_bytes", m->reservation, err) < 0)
-			return -1;
-		if (m->has_swappiness && write_u64(h->dir, "memory.swappiness", m->swappiness, err) < 0)
-			return -1;
-		if (m->has_disable_oom_killer && m->disable_oom_killer &&
-		    write_at(h->dir, "memory.oom_control", "1", err) < 0)
-			return -1;
-	}
-	if (r->has_pids) {
-		if (need(cg, "pids", "pids limit", &h, err) < 0)
-			return -1;
-		if (r->pids_limit < 0 ? write_at(h->dir, "pids.max", "max", err) < 0
-				      : write_i64(h->dir, "pids.max", r->pids_limit, err) < 0)
-			return -1;
-	}
-	if (r->has_cpu) {
-		const struct hr_cpu *c = &r->cpu;
-
-		if ((c->has_shares || c->has_quota || c->has_period || c->has_burst || c->has_realtime_period ||
-		     c->has_realtime_runtime) &&
-		    need(cg, "cpu", "cpu limits", &h, err) < 0)
-			return -1;
-		if (c->has_shares && c->shares && write_u64(h->dir, "cpu.shares", c->shares, err) < 0)
-			return -1;
-		if (c->has_period && c->period && write_u64(h->dir, "cpu.cfs_period_us", c->period, err) < 0)
-			return -1;
-		if (c->has_quota && c->quota && write_i64(h->dir, "cpu.cfs_quota_us", c->quota, err) < 0)
-			return -1;
-		if (c->has_burst && c->burst && write_u64(h->dir, "cpu.cfs_burst_us", c->burst, err) < 0)
-			return -1;
-		if (c->has_realtime_period && c->realtime_period &&
-		    write_u64(h->dir, "cpu.rt_period_us", c->realtime_period, err) < 0)
-			return -1;
-		if (c->has_realtime_runtime && c->realtime_runtime &&
-		    write_i64(h->dir, "cpu.rt_runtime_us", c->realtime_runtime, err) < 0)
-			return -1;
-		if ((c->cpus && *c->cpus) || (c->mems && *c->mems)) {
-			if (need(cg, "cpuset", "cpuset", &h, err) < 0)
-				return -1;
-			if (c->cpus && *c->cpus && write_at(h->dir, "cpuset.cpus", c->cpus, err) < 0)
-				return -1;
-			if (c->mems && *c->mems && write_at(h->dir, "cpuset.mems", c->mems, err) < 0)
-				return -1;
-		}
-	}
-	if (r->has_blkio) {
-		const struct hr_blkio *b = &r->blkio;
-		const struct {
-			const char *file;
-			const struct hr_blkio_throttle *v;
-			size_t n;
-		} t[] = {
-			{"blkio.throttle.read_bps_device", b->throttle_read_bps, b->n_throttle_read_bps},
-			{"blkio.throttle.write_bps_device", b->throttle_write_bps, b->n_throttle_write_bps},
-			{"blkio.throttle.read_iops_device", b->throttle_read_iops, b->n_throttle_read_iops},
-			{"blkio.throttle.write_iops_device", b->throttle_write_iops, b->n_throttle_write_iops},
-		};
-		bool any = (b->has_weight && b->weight) || b->n_weight_device;
-
-		for (size_t i = 0; i < HR_ARRAY_SIZE(t); i++)
-			any = any || t[i].n;
-		if (any && need(cg, "blkio", "block I/O limits", &h, err) < 0)
-			return -1;
-		/* docker sends weight 0 even where the kernel has no blkio.weight: 0 means unset */
-		if (b->has_weight && b->weight && write_u64(h->dir, "blkio.weight", b->weight, err) < 0)
-			return -1;
-		for (size_t i = 0; i < b->n_weight_device; i++) {
-			char v[64];
-
-			if (!b->weight_device[i].has_weight)
-				continue;
-			snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %u", b->weight_device[i].major,
-				 b->weight_device[i].minor, b->weight_device[i].weight);
-			if (write_at(h->dir, "blkio.weight_device", v, err) < 0)
-				return -1;
-		}
-		for (size_t i = 0; i < HR_ARRAY_SIZE(t); i++)
-			for (size_t k = 0; k < t[i].n; k++) {
-				char v[80];
-
-				snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %" PRIu64, t[i].v[k].major,
-					 t[i].v[k].minor, t[i].v[k].rate);
-				if (write_at(h->dir, t[i].file, v, err) < 0)
-					return -1;
-			}
-	}
-	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
-		cleanup_free char *f = xasprintf("hugetlb.%s.limit_in_bytes", r->hugepage_limits[i].page_size);
-
-		if (need(cg, "hugetlb", "hugepage limits", &h, err) < 0 ||
-		    write_u64(h->dir, f, r->hugepage_limits[i].limit, err) < 0)
-			return -1;
-	}
-	if (r->has_net_class_id && (need(cg, "net_cls", "network class id", &h, err) < 0 ||
-				    write_u64(h->dir, "net_cls.classid", r->net_class_id, err) < 0))
-		return -1;
-	for (size_t i = 0; i < r->n_net_priorities; i++) {
-		char v[128];
-
-		snprintf(v, sizeof(v), "%s %u", r->net_priorities[i].name, r->net_priorities[i].priority);
-		if (need(cg, "net_prio", "network priorities", &h, err) < 0 ||
-		    write_at(h->dir, "net_prio.ifpriomap", v, err) < 0)
-			return -1;
-	}
-	if (r->n_unified)
-		return hr_fail(err, ENODEV, "apply linux.resources.unified: this host has no cgroup v2 controllers");
-	return 0;
-}
-
-static int apply_v2(struct hr_cgroup *cg, const struct hr_resources *r, struct hr_err **err)
-{
-	const char *d = cg->h[0].dir;
-
-	for (size_t i = 0; i < cg->n; i++)
-		if (cg->h[i].v2)
-			d = cg->h[i].dir;
-	if (apply_devices_v1(cg, r, err) < 0)
-		return -1;
-	if (r->has_memory) {
-		const struct hr_memory *m = &r->memory;
-
-		if (m->has_limit && (m->limit < 0 ? write_at(d, "memory.max", "max", err)
-						  : write_i64(d, "memory.max", m->limit, err)) < 0)
-			return -1;
-		if (m->has_reservation && write_i64(d, "memory.low", m->reservation, err) < 0)
-			return -1;
-		if (m->has_swap) {
-			/* OCI swap is memory+swap; v2 limits swap alone */
-			if (m->swap < 0) {
-				if (write_at(d, "memory.swap.max", "max", err) < 0)
-					return -1;
-			} else if (m->has_limit && m->limit >= 0) {
-				if (m->swap < m->limit)
-					return hr_fail(err, EINVAL,
-						       "apply memory: swap %" PRId64 " is below the limit %" PRId64,
-						       m->swap, m->limit);
-				if (write_i64(d, "memory.swap.max", m->swap - m->limit, err) < 0)
-					return -1;
-			}
-		}
-		if (m->has_disable_oom_killer && m->disable_oom_killer)
-			return hr_fail(err, EOPNOTSUPP, "apply memory: disableOOMKiller does not exist on cgroup v2");
-	}
-	if (r->has_pids && (r->pids_limit < 0 ? write_at(d, "pids.max", "max", err)
-					      : write_i64(d, "pids.max", r->pids_limit, err)) < 0)
-		return -1;
-	if (r->has_cpu) {
-		const struct hr_cpu *c = &r->cpu;
-
-		if (c->has_shares && c->shares) {
-			uint64_t w = c->shares < 2 ? 1 : 1 + ((c->shares - 2) * 9999) / 262142;
-
-			if (write_u64(d, "cpu.weight", w > 10000 ? 10000 : w, err) < 0)
-				return -1;
-		}
-		if ((c->has_quota && c->quota) || (c->has_period && c->period)) {
-			char v[64];
-			uint64_t period = c->has_period && c->period ? c->period : 100000;
-
-			if (c->has_quota && c->quota > 0)
-				snprintf(v, sizeof(v), "%" PRId64 " %" PRIu64, c->quota, period);
-			else
-				snprintf(v, sizeof(v), "max %" PRIu64, period);
-			if (write_at(d, "cpu.max", v, err) < 0)
-				return -1;
-		}
-		if (c->has_burst && write_u64(d, "cpu.max.burst", c->burst, err) < 0)
-			return -1;
-		if (c->cpus && *c->cpus && write_at(d, "cpuset.cpus", c->cpus, err) < 0)
-			return -1;
-		if (c->mems && *c->mems && write_at(d, "cpuset.mems", c->mems, err) < 0)
-			return -1;
-	}
-	if (r->has_blkio && r->blkio.has_weight && r->blkio.weight) {
-		char v[32];
-
-		snprintf(v, sizeof(v), "default %u", r->blkio.weight);
-		if (write_at(d, "io.weight", v, err) < 0)
-			return -1;
-	}
-	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
-		cleanup_free char *f = xasprintf("hugetlb.%s.max", r->hugepage_limits[i].page_size);
-
-		if (write_u64(d, f, r->hugepage_limits[i].limit, err) < 0)
-			return -1;
-	}
-	for (size_t i = 0; i < r->n_unified; i++) {
-		if (strchr(r->unified[i].key, '/'))
-			return hr_fail(err, EINVAL, "apply linux.resources.unified: invalid key `%s`",
-				       r->unified[i].key);
-		if (write_at(d, r->unified[i].key, r->unified[i].value, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int hr_cgroup_apply(struct hr_cgroup *cg, const struct hr_resources *res, struct hr_err **err)
-{
-	if (!res)
-		return 0;
-	if (cg->v2only)
-		return apply_v2(cg, res, err);
-	return apply_v1(cg, res, err);
 }
 
 int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struct hr_err **err)
 {
-	for (size_t i = 0; i < cg->n; i++)
-		if (mkdir_hier(&cg->h[i], cg->v2only, err) < 0)
-			return -1;
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		cleanup_err struct hr_err *tmp = NULL;
+
+		if (!best_effort(cg, h)) {
+			if (mkdir_hier(cg, h, err) < 0)
+				return -1;
+		} else if (mkdir_hier(cg, h, &tmp) < 0) {
+			hr_log_warn("cgroup: %s", tmp->msg);
+		}
+	}
 	return hr_cgroup_apply(cg, res, err);
+}
+
+int hr_cgroup_apply(struct hr_cgroup *cg, const struct hr_resources *res, struct hr_err **err)
+{
+	if (res == NULL)
+		return 0;
+	if (cg->layout == HR_CGROUP_UNIFIED)
+		return hr_cgroup_v2_apply(cg, res, err);
+	return hr_cgroup_v1_apply(cg, res, err);
 }
 
 int hr_cgroup_enter(struct hr_cgroup *cg, pid_t pid, struct hr_err **err)
 {
-	char buf[16];
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		cleanup_err struct hr_err *tmp = NULL;
 
-	snprintf(buf, sizeof(buf), "%d", pid);
-	for (size_t i = 0; i < cg->n; i++)
-		if (write_at(cg->h[i].dir, "cgroup.procs", buf, err) < 0)
-			return -1;
+		if (hr_cgroup_write_i64(cg, h->dir, "cgroup.procs", pid, best_effort(cg, h) ? &tmp : err) < 0) {
+			if (!best_effort(cg, h))
+				return -1;
+			hr_log_warn("cgroup: %s", tmp->msg);
+		}
+	}
 	return 0;
 }
 
-static struct hier *procs_hier(struct hr_cgroup *cg)
+/* Where processes are listed: the v2 directory, else a v1 hierarchy that always tracks every task. */
+static struct cg_hier *procs_hier(const struct hr_cgroup *cg)
 {
-	static const char *const pref[] = {"pids", "freezer", "memory", "devices", "cpu"};
+	static const char *const pref[] = {"pids", "freezer", "memory", "cpu", "devices", "name=systemd"};
+	struct cg_hier *h;
 
-	for (size_t i = 0; i < HR_ARRAY_SIZE(pref); i++) {
-		struct hier *h = find(cg, pref[i]);
-
-		if (h)
+	if (cg->layout == HR_CGROUP_UNIFIED)
+		return hr_cgroup_find_hier(cg, "");
+	for (size_t i = 0; i < HR_ARRAY_SIZE(pref); i++)
+		if ((h = hr_cgroup_find_hier(cg, pref[i])))
 			return h;
-	}
 	return cg->n ? &cg->h[0] : NULL;
+}
+
+static int collect_pids(const char *dir, int depth, pid_t **pids, size_t *n, struct hr_err **err)
+{
+	cleanup_free char *text = NULL;
+	cleanup_dir DIR *d = NULL;
+	struct dirent *de;
+	char *save = NULL, *tok;
+
+	if (depth > MAX_DEPTH)
+		return hr_fail(err, ELOOP, "list cgroup `%s`: nested too deeply", dir);
+	if (hr_cgroup_read(dir, "cgroup.procs", &text, err) < 0)
+		return -1;
+	for (tok = strtok_r(text, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+		int pid;
+
+		if (hr_parse_int(tok, &pid) < 0 || pid <= 0)
+			return hr_fail(err, EINVAL, "list cgroup `%s`: bad pid `%s`", dir, tok);
+		*pids = xrealloc(*pids, (*n + 1) * sizeof(**pids));
+		(*pids)[(*n)++] = pid;
+	}
+	d = opendir(dir);
+	if (d == NULL)
+		return hr_fail(err, errno, "open `%s`", dir);
+	while ((de = readdir(d))) {
+		cleanup_free char *sub = NULL;
+
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		sub = hr_path_join(dir, de->d_name);
+		if (collect_pids(sub, depth + 1, pids, n, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int hr_cgroup_pids(struct hr_cgroup *cg, pid_t **pids, size_t *n, struct hr_err **err)
 {
-	struct hier *h = procs_hier(cg);
-	cleanup_free char *p = NULL;
-	cleanup_fclose FILE *f = NULL;
-	pid_t *v = NULL;
+	cleanup_free pid_t *list = NULL;
+	struct cg_hier *h = procs_hier(cg);
 	size_t count = 0;
-	long pid;
 
-	*pids = NULL;
-	*n = 0;
-	if (!h)
-		return 0;
-	p = hr_path_join(h->dir, "cgroup.procs");
-	f = fopen(p, "re");
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		return hr_fail(err, errno, "open `%s`", p);
-	}
-	while (fscanf(f, "%ld", &pid) == 1) {
-		v = xrealloc(v, (count + 1) * sizeof(pid_t));
-		v[count++] = (pid_t)pid;
-	}
-	*pids = v;
+	if (h == NULL)
+		return hr_fail(err, ENOENT, "list cgroup `%s`: no hierarchy", cg->path);
+	if (collect_pids(h->dir, 0, &list, &count, err) < 0)
+		return -1;
+	*pids = steal_ptr(&list);
 	*n = count;
 	return 0;
 }
 
-int hr_cgroup_freeze(struct hr_cgroup *cg, bool frozen, struct hr_err **err)
+static int freezer_state(const struct hr_cgroup *cg, bool *frozen, struct hr_err **err)
 {
-	struct hier *h = NULL;
-	char state[64];
+	cleanup_free char *s = NULL;
+	struct cg_hier *h;
+	uint64_t v = 0;
 
-	if (cg->v2only) {
-		if (write_at(cg->h[0].dir, "cgroup.freeze", frozen ? "1" : "0", err) < 0)
+	if (cg->layout == HR_CGROUP_UNIFIED) {
+		h = hr_cgroup_find_hier(cg, "");
+		if (hr_cgroup_read(h->dir, "cgroup.events", &s, err) < 0)
 			return -1;
+		if (!hr_cgroup_keyed_u64(s, "frozen", &v))
+			return hr_fail(err, ENOTSUP, "read `%s/cgroup.events`: no `frozen` key", h->dir);
+		*frozen = v == 1;
 		return 0;
 	}
-	if (need(cg, "freezer", frozen ? "pause" : "resume", &h, err) < 0)
+	h = hr_cgroup_find_hier(cg, "freezer");
+	if (h == NULL)
+		return hr_fail(err, 0, "freezer state: controller `freezer` is not mounted");
+	if (hr_cgroup_read(h->dir, "freezer.state", &s, err) < 0)
 		return -1;
-	for (int i = 0; i < 1000; i++) {
-		if (write_at(h->dir, "freezer.state", frozen ? "FROZEN" : "THAWED", err) < 0)
+	*frozen = strcmp(s, "THAWED") != 0;
+	/* FREEZING is neither: report it as not settled through the return value. */
+	return strcmp(s, "FREEZING") == 0 ? 1 : 0;
+}
+
+static int freeze_once(struct hr_cgroup *cg, bool frozen, struct hr_err **err)
+{
+	struct cg_hier *h;
+
+	if (cg->layout == HR_CGROUP_UNIFIED) {
+		h = hr_cgroup_find_hier(cg, "");
+		return hr_cgroup_write(cg, h->dir, "cgroup.freeze", frozen ? "1" : "0", err);
+	}
+	h = hr_cgroup_find_hier(cg, "freezer");
+	if (h == NULL)
+		return hr_fail(err, 0, "%s: controller `freezer` is not mounted", frozen ? "freeze" : "thaw");
+	return hr_cgroup_write(cg, h->dir, "freezer.state", frozen ? "FROZEN" : "THAWED", err);
+}
+
+int hr_cgroup_freeze(struct hr_cgroup *cg, bool frozen, struct hr_err **err)
+{
+	if (cg->layout == HR_CGROUP_UNIFIED && hr_cgroup_find_hier(cg, "") == NULL)
+		return hr_fail(err, 0, "freeze: no cgroup2 mount");
+	for (int waited = 0; waited <= FREEZE_TIMEOUT_MS; waited++) {
+		bool now = !frozen;
+		int rc;
+
+		/* The v1 freezer can stay in FREEZING while tasks fork; asking again restarts the walk (runc does so).
+		 */
+		if (waited % 20 == 0 && freeze_once(cg, frozen, err) < 0)
 			return -1;
-		if (read_at(h->dir, "freezer.state", state, sizeof(state)) == 0 &&
-		    strcmp(state, frozen ? "FROZEN" : "THAWED") == 0)
+		rc = freezer_state(cg, &now, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0 && now == frozen)
 			return 0;
 		sleep_ms(1);
 	}
-	return hr_fail(err, EBUSY, "%s `%s`: the freezer did not settle", frozen ? "freeze" : "thaw", h->dir);
+	if (frozen) {
+		cleanup_err struct hr_err *tmp = NULL;
+
+		if (freeze_once(cg, false, &tmp) < 0)
+			hr_log_warn("cgroup: %s", tmp->msg);
+	}
+	return hr_fail(err, ETIMEDOUT, "%s cgroup `%s`", frozen ? "freeze" : "thaw", cg->path);
 }
 
 int hr_cgroup_is_frozen(struct hr_cgroup *cg, bool *frozen, struct hr_err **err)
 {
-	struct hier *h = cg->v2only ? &cg->h[0] : find(cg, "freezer");
-	char state[64];
+	if (cg->layout == HR_CGROUP_UNIFIED && hr_cgroup_find_hier(cg, "") == NULL)
+		return hr_fail(err, 0, "freezer state: no cgroup2 mount");
+	return freezer_state(cg, frozen, err) < 0 ? -1 : 0;
+}
 
-	(void)err;
-	*frozen = false;
-	if (!h)
-		return 0;
-	if (cg->v2only) {
-		if (read_at(h->dir, "cgroup.freeze", state, sizeof(state)) == 0)
-			*frozen = strcmp(state, "1") == 0;
-		return 0;
-	}
-	if (read_at(h->dir, "freezer.state", state, sizeof(state)) == 0)
-		*frozen = strcmp(state, "THAWED") != 0;
+static bool has_freezer(const struct hr_cgroup *cg)
+{
+	if (cg->layout == HR_CGROUP_UNIFIED)
+		return hr_cgroup_find_hier(cg, "") != NULL;
+	return hr_cgroup_find_hier(cg, "freezer") != NULL;
+}
+
+static int signal_all(struct hr_cgroup *cg, int sig, size_t *count, struct hr_err **err)
+{
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (hr_cgroup_pids(cg, &pids, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			return hr_fail(err, errno, "kill pid %d in cgroup `%s`", (int)pids[i], cg->path);
+	if (count)
+		*count = n;
 	return 0;
 }
 
 int hr_cgroup_kill_all(struct hr_cgroup *cg, int sig, struct hr_err **err)
 {
-	bool can_freeze = cg->v2only || find(cg, "freezer");
-	cleanup_free pid_t *pids = NULL;
-	size_t n = 0;
-	struct hr_err *tmp = NULL;
-	int r;
+	cleanup_err struct hr_err *tmp = NULL;
+	bool frozen = false;
+	int rc;
 
-	if (can_freeze && hr_cgroup_freeze(cg, true, &tmp) < 0) {
-		hr_err_free(&tmp);
-		can_freeze = false;
+	/* Frozen tasks cannot fork, so no child escapes between listing and signalling. */
+	if (has_freezer(cg)) {
+		if (hr_cgroup_freeze(cg, true, &tmp) < 0) {
+			hr_log_warn("cgroup: kill all: %s", tmp->msg);
+			hr_err_free(&tmp);
+		} else {
+			frozen = true;
+		}
 	}
-	r = hr_cgroup_pids(cg, &pids, &n, err);
-	for (size_t i = 0; r == 0 && i < n; i++)
-		if (kill(pids[i], sig) < 0 && errno != ESRCH)
-			r = hr_fail(err, errno, "signal %d to pid %d", sig, pids[i]);
-	if (can_freeze && hr_cgroup_freeze(cg, false, r < 0 ? &tmp : err) < 0) {
-		hr_err_free(&tmp);
+	rc = signal_all(cg, sig, NULL, err);
+	if (frozen && hr_cgroup_freeze(cg, false, rc < 0 ? &tmp : err) < 0) {
+		if (rc < 0)
+			hr_log_warn("cgroup: kill all: %s", tmp->msg);
 		return -1;
 	}
+	return rc;
+}
+
+/* rmdir, retrying while tasks are still leaving (EBUSY). */
+static int rmdir_retry(const char *dir, bool retry, struct hr_err **err)
+{
+	for (int waited = 0;; waited += 10) {
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY || !retry || waited >= RMDIR_RETRY_MS)
+			return hr_fail(err, errno, "remove cgroup `%s`", dir);
+		sleep_ms(10);
+	}
+}
+
+/* Sub-cgroups the container made below its own cgroup go first: rmdir needs an empty directory. */
+static int rmdir_tree(const char *dir, int depth, struct hr_err **err)
+{
+	cleanup_dir DIR *d = NULL;
+	struct dirent *de;
+
+	if (depth > MAX_DEPTH)
+		return hr_fail(err, ELOOP, "remove cgroup `%s`: nested too deeply", dir);
+	d = opendir(dir);
+	if (d == NULL)
+		return errno == ENOENT ? 0 : hr_fail(err, errno, "open `%s`", dir);
+	while ((de = readdir(d))) {
+		cleanup_free char *sub = NULL;
+
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		sub = hr_path_join(dir, de->d_name);
+		if (rmdir_tree(sub, depth + 1, err) < 0)
+			return -1;
+	}
+	return rmdir_retry(dir, true, err);
+}
+
+static int destroy_hier(struct cg_hier *h, struct hr_err **err)
+{
+	cleanup_free char *dir = xstrdup(h->dir);
+	int levels = h->created < 0 ? 1 : h->created;
+
+	if (levels == 0)
+		return 0;
+	if (rmdir_tree(dir, 0, err) < 0)
+		return -1;
+	for (int i = 1; i < levels; i++) {
+		char *slash = strrchr(dir, '/');
+
+		if (slash == NULL || (size_t)(slash - dir) < strlen(h->mnt))
+			break;
+		*slash = '\0';
+		/* A parent we made may meanwhile hold another container's cgroup: leave it then. */
+		if (rmdir(dir) < 0 && errno != ENOENT) {
+			if (errno == ENOTEMPTY || errno == EBUSY)
+				break;
+			return hr_fail(err, errno, "remove cgroup `%s`", dir);
+		}
+	}
+	h->created = 0;
+	return 0;
+}
+
+static void kill_leftovers(struct hr_cgroup *cg)
+{
+	cleanup_err struct hr_err *tmp = NULL;
+	bool frozen = false;
+
+	/* SIGKILL is not delivered to a frozen task on v1 until it thaws. */
+	if (has_freezer(cg) && hr_cgroup_is_frozen(cg, &frozen, &tmp) == 0 && frozen &&
+	    hr_cgroup_freeze(cg, false, &tmp) < 0)
+		hr_log_warn("cgroup: %s", tmp->msg);
 	hr_err_free(&tmp);
-	return r;
+	for (int i = 0; i < 200; i++) {
+		size_t n = 0;
+
+		if (signal_all(cg, SIGKILL, &n, &tmp) < 0) {
+			hr_log_debug("cgroup: %s", tmp->msg);
+			return;
+		}
+		if (n == 0)
+			return;
+		sleep_ms(10);
+	}
 }
 
 int hr_cgroup_destroy(struct hr_cgroup *cg, struct hr_err **err)
 {
-	for (int round = 0; round < 200; round++) {
-		cleanup_free pid_t *pids = NULL;
-		size_t n = 0;
-		struct hr_err *tmp = NULL;
+	bool owned = false;
+	int rc = 0;
 
-		if (hr_cgroup_pids(cg, &pids, &n, &tmp) < 0) {
-			hr_err_free(&tmp);
-			break;
-		}
-		if (n == 0)
-			break;
-		(void)hr_cgroup_kill_all(cg, SIGKILL, &tmp);
-		hr_err_free(&tmp);
-		sleep_ms(5);
-	}
+	for (size_t i = 0; i < cg->n; i++)
+		owned = owned || cg->h[i].created != 0;
+	if (!owned)
+		return 0;
+	kill_leftovers(cg);
 	for (size_t i = 0; i < cg->n; i++) {
-		int tries = 0;
+		struct cg_hier *h = &cg->h[i];
+		cleanup_err struct hr_err *tmp = NULL;
 
-		while (rmdir(cg->h[i].dir) < 0) {
-			if (errno == ENOENT)
-				break;
-			if (errno != EBUSY || ++tries > 200)
-				return hr_fail(err, errno, "remove cgroup `%s`", cg->h[i].dir);
-			sleep_ms(5);
+		/* Keep going after a failure so every other hierarchy is still cleaned. */
+		if (destroy_hier(h, &tmp) < 0) {
+			if (best_effort(cg, h)) {
+				hr_log_warn("cgroup: %s", tmp->msg);
+			} else {
+				rc = -1;
+				if (err && *err == NULL)
+					*err = steal_ptr(&tmp);
+				else
+					hr_log_warn("cgroup: %s", tmp->msg);
+			}
 		}
 	}
-	return 0;
+	return rc;
+}
+
+int hr_cgroup_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_err **err)
+{
+	memset(st, 0, sizeof(*st));
+	if (cg->layout == HR_CGROUP_UNIFIED)
+		return hr_cgroup_v2_stats(cg, st, err);
+	return hr_cgroup_v1_stats(cg, st, err);
 }
