@@ -66,6 +66,13 @@ static void cat_matching(const char *path, const char *const *prefixes)
 	fclose(f);
 }
 
+static void on_term(int sig)
+{
+	(void)sig;
+	(void)!write(1, "term\n", 5);
+	_exit(42);
+}
+
 static int ids(void)
 {
 	gid_t groups[64];
@@ -217,6 +224,13 @@ int main(int argc, char **argv)
 		printf("ready\n");
 		sleep((unsigned)atoi(argv[2]));
 		return 0;
+	}
+	if (!strcmp(cmd, "wait-term")) {
+		/* a handler makes SIGTERM deliverable to a pid namespace's init */
+		signal(SIGTERM, on_term);
+		printf("ready\n");
+		for (;;)
+			pause();
 	}
 	if (!strcmp(cmd, "exit") && argc > 2)
 		return atoi(argv[2]);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -377,6 +379,159 @@ START_TEST(cgroup_limits)
 }
 END_TEST
 
+START_TEST(run_forwards_signals)
+{
+	struct hb b;
+	struct hb_result r;
+	pid_t pid;
+	int ws;
+	char runner[400];
+
+	hb_new(&b);
+	hb_set_args(&b, "/probe", "wait-term", NULL);
+	hb_write(&b);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		r = RUN(&b, "run", "--bundle", b.dir, b.id);
+		_exit(r.status < 0 ? 255 : r.status);
+	}
+	/* wait for the container, then signal the runtime process itself, as a shell or systemd would */
+	for (int k = 0; k < 200; k++) {
+		r = RUN(&b, "state", b.id);
+		if (strstr(r.out, "\"running\"")) {
+			hb_result_free(&r);
+			break;
+		}
+		hb_result_free(&r);
+		usleep(20000);
+	}
+	usleep(100000);
+	snprintf(runner, sizeof(runner), "pkill -TERM -f -- '[r]un --bundle %s'", b.dir);
+	ck_assert_int_eq(system(runner), 0);
+	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(ws), 42);
+	hb_finish(&b);
+}
+END_TEST
+
+START_TEST(sysctl_rlimits_devices)
+{
+	struct hb b;
+	struct hb_result r;
+	json_t *lx;
+
+	hb_new(&b);
+	lx = json_object_get(b.config, "linux");
+	json_object_set_new(lx, "sysctl", json_pack("{s:s, s:s}", "net.ipv4.ip_forward", "1", "kernel.shmmni", "1234"));
+	json_object_set_new(lx, "devices",
+			    json_pack("[{s:s, s:s, s:i, s:i, s:i}]", "path", "/dev/myfull", "type", "c", "major", 1,
+				      "minor", 7, "fileMode", 0600));
+	json_object_set_new(json_object_get(b.config, "process"), "rlimits",
+			    json_pack("[{s:s, s:i, s:i}]", "type", "RLIMIT_NOFILE", "soft", 512, "hard", 2048));
+	hb_set_args(&b, "/bin/sh", "-c",
+		    "cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni; /probe stat /dev/myfull; "
+		    "stat -c %a /dev/myfull; /probe rlimit-nofile; /probe stat /dev/ptmx; readlink /dev/ptmx",
+		    NULL);
+	r = RUN(&b, "run", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "1\n1234\nchar 1:7\n600\n512 2048\nlink\npts/ptmx\n");
+	hb_result_free(&r);
+	hb_finish(&b);
+	/* the host's values are untouched */
+	{
+		FILE *f = fopen("/proc/sys/kernel/shmmni", "re");
+		long v = 0;
+
+		ck_assert_int_eq(fscanf(f, "%ld", &v), 1);
+		fclose(f);
+		ck_assert_int_ne(v, 1234);
+	}
+}
+END_TEST
+
+START_TEST(no_pivot_and_preserve_fds)
+{
+	struct hb b;
+	struct hb_result r;
+	int sp[2];
+	char *args[] = {"run", "--no-pivot", "--preserve-fds", "1", "--bundle", NULL, NULL, NULL};
+
+	hb_new(&b);
+	hb_set_args(&b, "/bin/sh", "-c", "/probe fds; /probe stat /probe", NULL);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	args[5] = b.dir;
+	args[6] = b.id;
+	r = hb_runv(&b, 30, sp[0], args);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	/* fd 3 was asked for: it reaches the workload as a socket */
+	ck_assert_msg(strstr(r.out, "\n3 socket:") != NULL, "fds: %s", r.out);
+	ck_assert_ptr_nonnull(strstr(r.out, "file\n"));
+	hb_result_free(&r);
+	close(sp[0]);
+	close(sp[1]);
+	hb_finish(&b);
+}
+END_TEST
+
+/* runc's console protocol: the pty master arrives over --console-socket; the workload's stdio is the pty */
+START_TEST(console_socket)
+{
+	struct hb b;
+	struct hb_result r;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int ls, conn, master = -1;
+	char buf[512] = {0}, data[64];
+	struct iovec iov = {data, sizeof(data)};
+	union {
+		char c[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.c, .msg_controllen = sizeof(u.c)};
+	size_t got = 0;
+
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "process"), "terminal", json_true());
+	json_object_set_new(json_object_get(b.config, "process"), "consoleSize",
+			    json_pack("{s:i, s:i}", "height", 33, "width", 101));
+	hb_set_args(&b, "/bin/sh", "-c", "stty size; /probe stat /dev/console; tty", NULL);
+	/* sun_path is short: the socket lives beside the bundle under a short name */
+	ck_assert_int_lt(strlen(b.dir) + 14, sizeof(sa.sun_path));
+	memcpy(sa.sun_path, b.dir, strlen(b.dir));
+	memcpy(sa.sun_path + strlen(b.dir), "/console.sock", 14);
+	ls = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_eq(bind(ls, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(ls, 1), 0);
+	r = RUN(&b, "create", "--bundle", b.dir, "--console-socket", sa.sun_path, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	hb_result_free(&r);
+	conn = accept(ls, NULL, NULL);
+	ck_assert_int_ge(conn, 0);
+	ck_assert_int_gt(recvmsg(conn, &mh, 0), 0);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_type == SCM_RIGHTS)
+			memcpy(&master, CMSG_DATA(c), sizeof(int));
+	ck_assert_int_ge(master, 0);
+	r = RUN(&b, "start", b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	hb_result_free(&r);
+	for (int i = 0; i < 200 && !strstr(buf, "/dev/pts/0"); i++) {
+		ssize_t n = read(master, buf + got, sizeof(buf) - got - 1);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	ck_assert_msg(strstr(buf, "33 101") != NULL, "pty output: %s", buf);
+	ck_assert_msg(strstr(buf, "char 136:0") != NULL, "pty output: %s", buf);
+	ck_assert_msg(strstr(buf, "/dev/pts/0") != NULL, "pty output: %s", buf);
+	close(master);
+	close(conn);
+	close(ls);
+	hb_finish(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lifecycle");
@@ -396,6 +551,10 @@ int main(void)
 	tcase_add_test(tc, failing_hook_timeout);
 	tcase_add_test(tc, mounts_seen_inside);
 	tcase_add_test(tc, cgroup_limits);
+	tcase_add_test(tc, run_forwards_signals);
+	tcase_add_test(tc, sysctl_rlimits_devices);
+	tcase_add_test(tc, no_pivot_and_preserve_fds);
+	tcase_add_test(tc, console_socket);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
