@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * seccomp: linux.seccomp compiled with libseccomp into classic BPF in the
- * parent, before clone; loaded by the init with seccomp(2), no library
- * code and no allocation in the child.  SCMP_ACT_NOTIFY listener fds go to
- * linux.seccomp.listenerPath as the runtime-spec describes.
+ * Seccomp: compile the OCI linux.seccomp section into classic BPF in the
+ * parent (libseccomp, before clone), load the finished program in the child
+ * with the raw seccomp(2) syscall (no libseccomp, no allocation on the
+ * success path), and hand a user-notification fd to the listener named by
+ * linux.seccomp.listenerPath.  Parsing of config.json is not done here: the
+ * input is an already parsed struct hr_seccomp.
  */
 #ifndef HARDRUN_SECCOMP_H
 #define HARDRUN_SECCOMP_H
@@ -15,33 +17,75 @@
 #include "hardrun/error.h"
 #include "hardrun/spec.h"
 
+/* A compiled filter, ready for hr_seccomp_load_child(). */
 struct hr_bpf {
-	struct sock_filter *filter;
-	unsigned short len;
-	unsigned int flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
-	bool notify;	    /* has SCMP_ACT_NOTIFY rules: loading returns a listener fd */
-	size_t n_rules;	    /* rules added (for the debug log) */
+	struct sock_filter *filter; /* len instructions, owned by the struct */
+	unsigned short len;	    /* 1..BPF_MAXINSNS */
+	unsigned int flags;	    /* SECCOMP_FILTER_FLAG_* passed to seccomp(2), NEW_LISTENER included */
+	bool notify;		    /* some rule uses SCMP_ACT_NOTIFY: loading returns a listener fd */
 };
 
 /*
- * Compile sc.  Syscall names libseccomp does not know are skipped (runc
- * does the same, so Docker's profile loads on any kernel); a rule equal to
- * the default action is skipped (libseccomp would refuse it).  Errors name
- * the syscall or the field.  *out is owned by the caller (hr_bpf_free).
+ * Compile sc (borrowed) into a new *out (free with hr_bpf_free).
+ *
+ * - defaultAction/defaultErrnoRet become the filter's default action;
+ *   SCMP_ACT_NOTIFY as default action is refused (the runtime itself would
+ *   block on its own syscalls before the listener has the fd).
+ * - architectures: each SCMP_ARCH_* name is added next to the native one
+ *   (as runc does).  A name of the runtime-spec list that this libseccomp
+ *   does not know is skipped with a warning: a missing architecture is
+ *   killed by the filter, so skipping never weakens it.  Other names fail.
+ * - flags: SECCOMP_FILTER_FLAG_{TSYNC,LOG,SPEC_ALLOW,WAIT_KILLABLE_RECV};
+ *   the final flag set is probed against the kernel, unsupported → error
+ *   (EINVAL).  WAIT_KILLABLE_RECV needs a NOTIFY rule.
+ * - rules: a syscall name libseccomp does not know is skipped (debug log),
+ *   as runc does, so newer profiles load on older libseccomp.  A rule whose
+ *   action (errno included) equals the default action is skipped, because
+ *   libseccomp refuses it as redundant.  errnoRet is accepted for ERRNO and
+ *   TRACE only (default EPERM) and must fit 16 bits.  When one rule names
+ *   the same argument index more than once, every condition becomes its own
+ *   rule (OR), as runc does; otherwise the conditions are ANDed.
+ * - the program is exported through a memfd and must not exceed
+ *   BPF_MAXINSNS instructions (E2BIG).
+ *
+ * Errors name the failing object, e.g. "seccomp_rule_add `clone`" with the
+ * errno libseccomp reported.  errno values callers may test: EINVAL (bad
+ * value or unsupported flag), EOPNOTSUPP (action unsupported by the
+ * kernel), E2BIG.  Never loads anything into the calling process.
  */
 int hr_seccomp_compile(const struct hr_seccomp *sc, struct hr_bpf **out, struct hr_err **err);
+
+/* Free b and its program; NULL is fine. */
 void hr_bpf_free(struct hr_bpf *b);
 
 /*
- * Child only: install the filter.  Needs no_new_privs or CAP_SYS_ADMIN.
- * *notify_fd gets the listener fd (O_CLOEXEC) when b->notify, else -1.
+ * Child only.  Install b (borrowed) on the calling thread with
+ * seccomp(SECCOMP_SET_MODE_FILTER, b->flags).  The caller must already have
+ * set no_new_privs or hold CAP_SYS_ADMIN in its user namespace; otherwise
+ * the kernel answers EACCES.  Makes no allocation and no libseccomp call on
+ * the success path.
+ *
+ * When b->notify, *notify_fd receives the listener fd (the kernel opens it
+ * O_CLOEXEC); the caller owns it and must pass it on (see
+ * hr_seccomp_send_listener) before making any syscall that the filter
+ * notifies, or it will block forever.  Otherwise *notify_fd is -1.
+ * errno values: EACCES (no NNP / no CAP_SYS_ADMIN), EINVAL, ENOMEM, EBUSY
+ * (a listener already exists on this thread's filters).
  */
 int hr_seccomp_load_child(const struct hr_bpf *b, int *notify_fd, struct hr_err **err);
 
 /*
- * Parent: connect to listener_path (AF_UNIX, SOCK_STREAM) and send the
- * container process state JSON with notify_fd in SCM_RIGHTS, then close.
- * state_json is the OCI state of the container.
+ * Send the runtime-spec "container process state" to the seccomp agent
+ * listening on the AF_UNIX stream socket listener_path:
+ *   {"ociVersion":"1.0.2","fds":["seccompFd"],"pid":PID,
+ *    "metadata":"…","state":<state_json>}
+ * with notify_fd (borrowed, not closed) attached as SCM_RIGHTS to the first
+ * sendmsg, then close the connection: exactly one message per connection.
+ * metadata may be NULL (the key is then left out, as runc does);
+ * state_json must be the container state as a JSON object text.
+ * Errors: "connect `PATH`" (ENOENT, ECONNREFUSED, …), "send seccomp state
+ * to `PATH`", EINVAL for a state that is not a JSON object, ENAMETOOLONG for
+ * a path that does not fit sun_path.
  */
 int hr_seccomp_send_listener(const char *listener_path, int notify_fd, const char *metadata, const char *state_json,
 			     pid_t pid, struct hr_err **err);

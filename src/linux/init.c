@@ -28,6 +28,7 @@
 #include "hardrun/caps.h"
 #include "hardrun/fs.h"
 #include "hardrun/init.h"
+#include "hardrun/log.h"
 #include "hardrun/seccomp.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
@@ -357,6 +358,11 @@ void hr_init_child(struct hr_plan *plan)
 
 	/* 0. no ptrace or /proc/PID access from the container until execve (CVE-2016-9962) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/*
+	 * 0. the child's stderr is the container's: its log lines go only to
+	 * the log file, which it closes before the workload's cwd is entered
+	 */
+	hr_log_set_stderr(false);
 	/* 0. only the planned fds survive */
 	close_unplanned_fds_child(plan);
 	/* 0. the runtime may block signals for forwarding; the workload starts clean */

@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The OCI seccomp object → libseccomp → exported BPF (parent), and the
- * raw seccomp(2) load (child).  The child never calls libseccomp.
+ * Seccomp filters.  Owns the translation of a parsed linux.seccomp section
+ * into classic BPF with libseccomp (parent side, before clone), the raw
+ * seccomp(2) load in the child, and the hand-over of a user-notification fd
+ * to the listener socket.  Must not parse config.json and must not use
+ * libseccomp after clone: the child only installs a finished program.
  */
-#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -22,256 +25,551 @@
 #include "hardrun/seccomp.h"
 #include "hardrun/strutil.h"
 
+#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
+#endif
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
-static void release_ctx(scmp_filter_ctx *c)
-{
-	if (*c)
-		seccomp_release(*c);
-}
-#define cleanup_seccomp __attribute__((cleanup(release_ctx)))
+/* The kernel caps SECCOMP_RET_DATA at 16 bits; libseccomp masks silently, so 65536 would become errno 0. */
+#define ERRNO_RET_MAX 0xffffu
 
-void hr_bpf_free(struct hr_bpf *b)
+static void release_ctx(scmp_filter_ctx *ctx)
 {
-	if (!b)
-		return;
-	free(b->filter);
-	free(b);
+	int saved = errno;
+
+	if (*ctx)
+		seccomp_release(*ctx);
+	*ctx = NULL;
+	errno = saved;
 }
 
-static uint32_t to_action(enum hr_seccomp_action a, bool has_errno, unsigned int errnum)
+static void decref_json(json_t **j)
+{
+	int saved = errno;
+
+	json_decref(*j);
+	*j = NULL;
+	errno = saved;
+}
+
+#define cleanup_scmp __attribute__((cleanup(release_ctx)))
+#define cleanup_jsonv __attribute__((cleanup(decref_json)))
+
+struct arch_name {
+	const char *name;
+	uint32_t token; /* 0: in the runtime-spec list but unknown to this libseccomp */
+};
+
+static const struct arch_name arch_names[] = {
+	{"SCMP_ARCH_X86", SCMP_ARCH_X86},
+	{"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
+	{"SCMP_ARCH_X32", SCMP_ARCH_X32},
+	{"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
+	{"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
+	{"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
+	{"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
+	{"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
+	{"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
+	{"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
+	{"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
+	{"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
+	{"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
+	{"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
+	{"SCMP_ARCH_S390", SCMP_ARCH_S390},
+	{"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
+	{"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC},
+	{"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64},
+	{"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},
+#ifdef SCMP_ARCH_LOONGARCH64
+	{"SCMP_ARCH_LOONGARCH64", SCMP_ARCH_LOONGARCH64},
+#else
+	{"SCMP_ARCH_LOONGARCH64", 0},
+#endif
+#ifdef SCMP_ARCH_M68K
+	{"SCMP_ARCH_M68K", SCMP_ARCH_M68K},
+#else
+	{"SCMP_ARCH_M68K", 0},
+#endif
+#ifdef SCMP_ARCH_SH
+	{"SCMP_ARCH_SH", SCMP_ARCH_SH},
+	{"SCMP_ARCH_SHEB", SCMP_ARCH_SHEB},
+#else
+	{"SCMP_ARCH_SH", 0},
+	{"SCMP_ARCH_SHEB", 0},
+#endif
+};
+
+struct flag_name {
+	const char *name;
+	unsigned int flag;
+};
+
+static const struct flag_name flag_names[] = {
+	{"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+	{"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+	{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+	{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
+};
+
+/* Printable action for messages; the core table (hr_seccomp_action_name) is not needed here. */
+static const char *action_str(enum hr_seccomp_action a)
 {
 	switch (a) {
 	case HR_SCMP_ACT_KILL:
-	case HR_SCMP_ACT_KILL_THREAD:
-		return SCMP_ACT_KILL_THREAD;
+		return "SCMP_ACT_KILL";
 	case HR_SCMP_ACT_KILL_PROCESS:
-		return SCMP_ACT_KILL_PROCESS;
+		return "SCMP_ACT_KILL_PROCESS";
+	case HR_SCMP_ACT_KILL_THREAD:
+		return "SCMP_ACT_KILL_THREAD";
 	case HR_SCMP_ACT_TRAP:
-		return SCMP_ACT_TRAP;
+		return "SCMP_ACT_TRAP";
 	case HR_SCMP_ACT_ERRNO:
-		return SCMP_ACT_ERRNO(has_errno ? errnum : EPERM);
+		return "SCMP_ACT_ERRNO";
 	case HR_SCMP_ACT_TRACE:
-		return SCMP_ACT_TRACE(has_errno ? errnum : EPERM);
+		return "SCMP_ACT_TRACE";
 	case HR_SCMP_ACT_ALLOW:
-		return SCMP_ACT_ALLOW;
+		return "SCMP_ACT_ALLOW";
 	case HR_SCMP_ACT_LOG:
-		return SCMP_ACT_LOG;
+		return "SCMP_ACT_LOG";
 	case HR_SCMP_ACT_NOTIFY:
-		return SCMP_ACT_NOTIFY;
+		return "SCMP_ACT_NOTIFY";
 	}
-	return SCMP_ACT_KILL_PROCESS;
+	return "unknown";
 }
 
-static enum scmp_compare to_op(enum hr_seccomp_op op)
+/*
+ * The libseccomp action value.  errnoRet is honoured for ERRNO and TRACE
+ * (runc defaults both to EPERM); the runtime-spec makes errnoRet on any
+ * other action an error.  what names the rule in messages.
+ */
+static int action_value(enum hr_seccomp_action a, bool has_errno_ret, unsigned int errno_ret, const char *what,
+			uint32_t *out, struct hr_err **err)
+{
+	unsigned int ret = has_errno_ret ? errno_ret : EPERM;
+
+	if (has_errno_ret && a != HR_SCMP_ACT_ERRNO && a != HR_SCMP_ACT_TRACE)
+		return hr_fail(err, EINVAL, "seccomp action `%s` of `%s`: errnoRet is not allowed", action_str(a),
+			       what);
+	if (ret > ERRNO_RET_MAX)
+		return hr_fail(err, EINVAL, "seccomp errnoRet `%u` of `%s`: out of range", ret, what);
+	switch (a) {
+	case HR_SCMP_ACT_KILL:
+	case HR_SCMP_ACT_KILL_THREAD:
+		*out = SCMP_ACT_KILL_THREAD;
+		return 0;
+	case HR_SCMP_ACT_KILL_PROCESS:
+		*out = SCMP_ACT_KILL_PROCESS;
+		return 0;
+	case HR_SCMP_ACT_TRAP:
+		*out = SCMP_ACT_TRAP;
+		return 0;
+	case HR_SCMP_ACT_ERRNO:
+		*out = SCMP_ACT_ERRNO(ret);
+		return 0;
+	case HR_SCMP_ACT_TRACE:
+		*out = SCMP_ACT_TRACE(ret);
+		return 0;
+	case HR_SCMP_ACT_ALLOW:
+		*out = SCMP_ACT_ALLOW;
+		return 0;
+	case HR_SCMP_ACT_LOG:
+		*out = SCMP_ACT_LOG;
+		return 0;
+	case HR_SCMP_ACT_NOTIFY:
+		*out = SCMP_ACT_NOTIFY;
+		return 0;
+	}
+	return hr_fail(err, EINVAL, "seccomp action `%d` of `%s`: unknown", (int)a, what);
+}
+
+static int cmp_op(enum hr_seccomp_op op, enum scmp_compare *out)
 {
 	switch (op) {
 	case HR_SCMP_CMP_NE:
-		return SCMP_CMP_NE;
+		*out = SCMP_CMP_NE;
+		return 0;
 	case HR_SCMP_CMP_LT:
-		return SCMP_CMP_LT;
+		*out = SCMP_CMP_LT;
+		return 0;
 	case HR_SCMP_CMP_LE:
-		return SCMP_CMP_LE;
+		*out = SCMP_CMP_LE;
+		return 0;
 	case HR_SCMP_CMP_EQ:
-		return SCMP_CMP_EQ;
+		*out = SCMP_CMP_EQ;
+		return 0;
 	case HR_SCMP_CMP_GE:
-		return SCMP_CMP_GE;
+		*out = SCMP_CMP_GE;
+		return 0;
 	case HR_SCMP_CMP_GT:
-		return SCMP_CMP_GT;
+		*out = SCMP_CMP_GT;
+		return 0;
 	case HR_SCMP_CMP_MASKED_EQ:
-		return SCMP_CMP_MASKED_EQ;
+		*out = SCMP_CMP_MASKED_EQ;
+		return 0;
 	}
-	return SCMP_CMP_EQ;
+	return -1;
 }
 
-static int add_arch(scmp_filter_ctx ctx, const char *name, struct hr_err **err)
+static int add_archs(scmp_filter_ctx ctx, char *const *archs, struct hr_err **err)
 {
-	char lower[32];
-	const char *n = name + strlen("SCMP_ARCH_");
-	uint32_t arch;
-	int r;
-	size_t i;
+	for (; archs && *archs; archs++) {
+		const struct arch_name *a = NULL;
+		int rc;
 
-	for (i = 0; i < sizeof(lower) - 1 && n[i]; i++)
-		lower[i] = (char)tolower((unsigned char)n[i]);
-	lower[i] = '\0';
-	arch = seccomp_arch_resolve_name(lower);
-	if (arch == 0)
-		return hr_fail(err, 0, "seccomp: architecture `%s` is unknown to libseccomp", name);
-	r = seccomp_arch_add(ctx, arch);
-	if (r < 0 && r != -EEXIST)
-		return hr_fail(err, -r, "seccomp_arch_add `%s`", name);
+		for (size_t i = 0; i < HR_ARRAY_SIZE(arch_names); i++) {
+			if (strcmp(arch_names[i].name, *archs) == 0) {
+				a = &arch_names[i];
+				break;
+			}
+		}
+		if (a == NULL)
+			return hr_fail(err, EINVAL, "seccomp architecture `%s`: unknown", *archs);
+		if (a->token == 0) {
+			/* Syscalls of an architecture missing from the filter hit the bad-arch kill: stricter, not
+			 * weaker. */
+			hr_log_warn("seccomp architecture `%s` is not supported by libseccomp %u.%u.%u; skipped",
+				    *archs, SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
+			continue;
+		}
+		rc = seccomp_arch_add(ctx, a->token);
+		if (rc < 0 && rc != -EEXIST)
+			return hr_fail(err, -rc, "seccomp_arch_add `%s`", *archs);
+	}
 	return 0;
 }
 
-static int add_rule(scmp_filter_ctx ctx, const struct hr_seccomp_rule *rule, uint32_t action, int nr, const char *name,
-		    struct hr_err **err)
+static int parse_flags(char *const *flags, unsigned int *out, struct hr_err **err)
 {
-	struct scmp_arg_cmp cmps[6];
-	bool dup = false;
-	int r;
+	*out = 0;
+	for (; flags && *flags; flags++) {
+		bool found = false;
 
-	if (rule->n_args > 6)
-		return hr_fail(err, E2BIG, "seccomp rule for `%s`: more than 6 argument conditions", name);
-	for (size_t i = 0; i < rule->n_args; i++) {
-		for (size_t k = 0; k < i; k++)
-			dup = dup || rule->args[k].index == rule->args[i].index;
-		cmps[i] = (struct scmp_arg_cmp){.arg = rule->args[i].index,
-						.op = to_op(rule->args[i].op),
-						.datum_a = rule->args[i].value,
-						.datum_b = rule->args[i].value_two};
+		for (size_t i = 0; i < HR_ARRAY_SIZE(flag_names); i++) {
+			if (strcmp(flag_names[i].name, *flags) == 0) {
+				*out |= flag_names[i].flag;
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			return hr_fail(err, EINVAL, "seccomp flag `%s`: unknown", *flags);
 	}
-	/*
-	 * libseccomp refuses two conditions on one argument in one rule; like
-	 * runc, such a list becomes one rule per condition.
-	 */
-	if (dup) {
-		for (size_t i = 0; i < rule->n_args; i++) {
-			r = seccomp_rule_add_array(ctx, action, nr, 1, &cmps[i]);
-			if (r < 0)
-				return hr_fail(err, -r, "seccomp_rule_add `%s`", name);
+	return 0;
+}
+
+/*
+ * Ask the kernel whether it accepts exactly these flags: with a NULL
+ * program a known flag set fails with EFAULT (copying the program), an
+ * unknown one or a refused combination with EINVAL before that.  This is how
+ * libseccomp probes too; nothing is installed.
+ */
+static int probe_flags(unsigned int flags, struct hr_err **err)
+{
+	long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, NULL);
+
+	if (rc < 0 && errno == EFAULT)
+		return 0;
+	if (rc >= 0) /* cannot happen with a NULL program; never leave a listener fd behind */
+		close((int)rc);
+	return hr_fail(err, rc < 0 ? errno : EINVAL, "probe seccomp filter flags `%#x`", flags);
+}
+
+static bool args_share_index(const struct hr_seccomp_rule *r)
+{
+	unsigned int seen = 0;
+
+	for (size_t i = 0; i < r->n_args; i++) {
+		unsigned int bit = 1u << (r->args[i].index & 31);
+
+		if (seen & bit)
+			return true;
+		seen |= bit;
+	}
+	return false;
+}
+
+static int add_rule(scmp_filter_ctx ctx, const struct hr_seccomp_rule *r, uint32_t act, const char *name,
+		    size_t *n_added, struct hr_err **err)
+{
+	cleanup_free struct scmp_arg_cmp *conds = NULL;
+	int nr, rc;
+
+	nr = seccomp_syscall_resolve_name(name);
+	if (nr == __NR_SCMP_ERROR) {
+		/* runc skips names its libseccomp does not know, so newer profiles still load */
+		hr_log_debug("seccomp: unknown syscall `%s` skipped", name);
+		return 0;
+	}
+	if (r->n_args > 0)
+		conds = xcalloc(r->n_args, sizeof(*conds));
+	for (size_t i = 0; i < r->n_args; i++) {
+		const struct hr_seccomp_arg *a = &r->args[i];
+		enum scmp_compare op;
+
+		if (a->index > 5)
+			return hr_fail(err, EINVAL, "seccomp argument index `%u` of `%s`: out of range", a->index,
+				       name);
+		if (cmp_op(a->op, &op) < 0)
+			return hr_fail(err, EINVAL, "seccomp operator `%d` of `%s`: unknown", (int)a->op, name);
+		conds[i].arg = a->index;
+		conds[i].op = op;
+		conds[i].datum_a = a->value;
+		conds[i].datum_b = a->value_two;
+	}
+	if (args_share_index(r)) {
+		/* libseccomp refuses two conditions on one argument in a rule; runc ORs them as separate rules */
+		for (size_t i = 0; i < r->n_args; i++) {
+			rc = seccomp_rule_add_array(ctx, act, nr, 1, &conds[i]);
+			if (rc < 0)
+				return hr_fail(err, -rc, "seccomp_rule_add `%s`", name);
+			(*n_added)++;
 		}
 		return 0;
 	}
-	r = seccomp_rule_add_array(ctx, action, nr, (unsigned int)rule->n_args, cmps);
-	if (r < 0)
-		return hr_fail(err, -r, "seccomp_rule_add `%s`", name);
+	rc = seccomp_rule_add_array(ctx, act, nr, (unsigned int)r->n_args, conds);
+	if (rc < 0)
+		return hr_fail(err, -rc, "seccomp_rule_add `%s`", name);
+	(*n_added)++;
+	return 0;
+}
+
+static int export_bpf(scmp_filter_ctx ctx, struct hr_bpf *b, struct hr_err **err)
+{
+	cleanup_close int fd = -1;
+	struct stat st;
+	size_t size, done = 0;
+	int rc;
+
+	fd = memfd_create("hardrun-seccomp", MFD_CLOEXEC);
+	if (fd < 0)
+		return hr_fail(err, errno, "memfd_create `hardrun-seccomp`");
+	rc = seccomp_export_bpf(ctx, fd);
+	if (rc < 0)
+		return hr_fail(err, -rc, "seccomp_export_bpf");
+	if (fstat(fd, &st) < 0)
+		return hr_fail(err, errno, "stat `hardrun-seccomp`");
+	size = (size_t)st.st_size;
+	if (size == 0 || size % sizeof(struct sock_filter) != 0)
+		return hr_fail(err, EINVAL, "seccomp_export_bpf: `%zu` bytes is not a program", size);
+	if (size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return hr_fail(err, E2BIG, "seccomp filter `%zu instructions`: more than %d",
+			       size / sizeof(struct sock_filter), BPF_MAXINSNS);
+	b->filter = xmalloc(size);
+	while (done < size) {
+		ssize_t n = pread(fd, (char *)b->filter + done, size - done, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return hr_fail(err, n < 0 ? errno : EIO, "read `hardrun-seccomp`");
+		done += (size_t)n;
+	}
+	b->len = (unsigned short)(size / sizeof(struct sock_filter));
 	return 0;
 }
 
 int hr_seccomp_compile(const struct hr_seccomp *sc, struct hr_bpf **out, struct hr_err **err)
 {
-	cleanup_seccomp scmp_filter_ctx ctx = NULL;
-	cleanup_close int fd = -1;
-	uint32_t def = to_action(sc->default_action, sc->has_default_errno_ret, sc->default_errno_ret);
+	cleanup_scmp scmp_filter_ctx ctx = NULL;
 	struct hr_bpf *b = NULL;
-	off_t size;
-	size_t added = 0;
-	int r;
+	uint32_t def_act;
+	unsigned int flags;
+	size_t n_added = 0, n_same = 0;
+	bool notify = false;
+	int rc;
 
-	ctx = seccomp_init(def);
-	if (!ctx)
-		return hr_fail(err, EINVAL, "seccomp_init with default action `%s`",
-			       hr_seccomp_action_name(sc->default_action));
-	/* no_new_privs is hardrun's decision, made in the init, not libseccomp's */
-	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	for (char **a = sc->architectures; a && *a; a++)
-		if (add_arch(ctx, *a, err) < 0)
-			return -1;
+	if (sc == NULL)
+		return hr_fail(err, EINVAL, "compile seccomp filter: no profile");
+	if (sc->default_action == HR_SCMP_ACT_NOTIFY)
+		return hr_fail(err, EINVAL, "seccomp default action `SCMP_ACT_NOTIFY`: not allowed");
+	if (action_value(sc->default_action, sc->has_default_errno_ret, sc->default_errno_ret, "defaultAction",
+			 &def_act, err) < 0)
+		return -1;
+	if (parse_flags(sc->flags, &flags, err) < 0)
+		return -1;
+
+	ctx = seccomp_init(def_act);
+	if (ctx == NULL)
+		return hr_fail(err, EINVAL, "seccomp_init `%s`", action_str(sc->default_action));
+	if (add_archs(ctx, sc->architectures, err) < 0)
+		return -1;
+
 	for (size_t i = 0; i < sc->n_rules; i++) {
-		const struct hr_seccomp_rule *rule = &sc->rules[i];
-		uint32_t action = to_action(rule->action, rule->has_errno_ret, rule->errno_ret);
+		const struct hr_seccomp_rule *r = &sc->rules[i];
+		const char *what = r->names && r->names[0] ? r->names[0] : "(none)";
+		uint32_t act;
 
-		if (action == def)
-			continue; /* libseccomp refuses a rule equal to the default */
-		for (char **n = rule->names; n && *n; n++) {
-			int nr = seccomp_syscall_resolve_name(*n);
-
-			if (nr == __NR_SCMP_ERROR) {
-				hr_log_debug("seccomp: syscall `%s` unknown to libseccomp, skipped", *n);
-				continue;
-			}
-			if (add_rule(ctx, rule, action, nr, *n, err) < 0)
+		if (r->names == NULL || r->names[0] == NULL)
+			return hr_fail(err, EINVAL, "seccomp rule `%zu`: no syscall names", i);
+		if (action_value(r->action, r->has_errno_ret, r->errno_ret, what, &act, err) < 0)
+			return -1;
+		if (act == def_act) {
+			/* libseccomp rejects a rule equal to the default as redundant (EACCES); so does runc */
+			n_same++;
+			continue;
+		}
+		if (r->action == HR_SCMP_ACT_NOTIFY)
+			notify = true;
+		for (char **n = r->names; *n; n++) {
+			if (add_rule(ctx, r, act, *n, &n_added, err) < 0)
 				return -1;
-			added++;
 		}
 	}
-	fd = memfd_create("hardrun-seccomp", MFD_CLOEXEC);
-	if (fd < 0)
-		return hr_fail(err, errno, "memfd_create");
-	r = seccomp_export_bpf(ctx, fd);
-	if (r < 0)
-		return hr_fail(err, -r, "seccomp_export_bpf");
-	size = lseek(fd, 0, SEEK_END);
-	if (size <= 0 || size % (off_t)sizeof(struct sock_filter) != 0 ||
-	    size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS)
-		return hr_fail(err, E2BIG, "seccomp: filter of %lld bytes", (long long)size);
+
+	if (notify) {
+		flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+		/* the kernel refuses TSYNC together with a listener unless TSYNC failures report ESRCH */
+		if (flags & SECCOMP_FILTER_FLAG_TSYNC)
+			flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+	} else if (flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) {
+		return hr_fail(err, EINVAL,
+			       "seccomp flag `SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV`: needs a SCMP_ACT_NOTIFY rule");
+	}
+	if (probe_flags(flags, err) < 0)
+		return -1;
+
 	b = xzalloc(sizeof(*b));
-	b->filter = xmalloc((size_t)size);
-	b->len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
-	b->n_rules = added;
-	if (pread(fd, b->filter, (size_t)size, 0) != size) {
+	b->flags = flags;
+	b->notify = notify;
+	rc = export_bpf(ctx, b, err);
+	if (rc < 0) {
 		hr_bpf_free(b);
-		return hr_fail(err, errno, "read exported seccomp filter");
+		return -1;
 	}
-	for (size_t i = 0; i < sc->n_rules; i++)
-		if (sc->rules[i].action == HR_SCMP_ACT_NOTIFY)
-			b->notify = true;
-	for (char **f = sc->flags; f && *f; f++) {
-		if (strcmp(*f, "SECCOMP_FILTER_FLAG_LOG") == 0)
-			b->flags |= SECCOMP_FILTER_FLAG_LOG;
-		else if (strcmp(*f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
-			b->flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
-		else if (strcmp(*f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
-			b->flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
-		/* TSYNC: the init is single-threaded, synchronising threads is a no-op */
-	}
-	if (b->notify)
-		b->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-	hr_log_debug("seccomp: default %s, %zu rules, %u BPF instructions", hr_seccomp_action_name(sc->default_action),
-		     added, b->len);
+	hr_log_debug("seccomp: default action %s, %zu rules added, %zu equal to the default skipped, %u instructions, "
+		     "flags %#x",
+		     action_str(sc->default_action), n_added, n_same, b->len, b->flags);
 	*out = b;
 	return 0;
 }
 
+void hr_bpf_free(struct hr_bpf *b)
+{
+	int saved = errno;
+
+	if (b) {
+		free(b->filter);
+		free(b);
+	}
+	errno = saved;
+}
+
 int hr_seccomp_load_child(const struct hr_bpf *b, int *notify_fd, struct hr_err **err)
 {
-	struct sock_fprog prog = {.len = b->len, .filter = b->filter};
-	long r;
+	struct sock_fprog prog;
+	long rc;
 
 	*notify_fd = -1;
-	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, b->flags, &prog);
-	if (r < 0)
-		return hr_fail(err, errno, "load seccomp filter");
+	if (b == NULL || b->filter == NULL || b->len == 0)
+		return hr_fail(err, EINVAL, "load seccomp filter: empty program");
+	prog.len = b->len;
+	prog.filter = b->filter;
+	rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, b->flags, &prog);
+	if (rc < 0)
+		return hr_fail(err, errno, "load seccomp filter `%u instructions`", b->len);
 	if (b->notify)
-		*notify_fd = (int)r;
+		*notify_fd = (int)rc;
 	return 0;
+}
+
+static char *build_state_msg(const char *metadata, const char *state_json, pid_t pid, struct hr_err **err)
+{
+	cleanup_jsonv json_t *root = NULL;
+	cleanup_jsonv json_t *state = NULL;
+	json_t *fds;
+	json_error_t jerr;
+	char *s;
+
+	state = json_loads(state_json ? state_json : "", JSON_REJECT_DUPLICATES, &jerr);
+	if (state == NULL || !json_is_object(state)) {
+		hr_fail(err, EINVAL, "seccomp listener state: not a JSON object");
+		return NULL;
+	}
+	root = json_object();
+	fds = json_array();
+	json_array_append_new(fds, json_string("seccompFd"));
+	json_object_set_new(root, "ociVersion", json_string("1.0.2"));
+	json_object_set_new(root, "fds", fds);
+	json_object_set_new(root, "pid", json_integer(pid));
+	if (metadata && *metadata) {
+		json_t *m = json_string(metadata);
+
+		if (m == NULL) {
+			hr_fail(err, EINVAL, "seccomp listener metadata: not valid UTF-8");
+			return NULL;
+		}
+		json_object_set_new(root, "metadata", m);
+	}
+	json_object_set(root, "state", state);
+	s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (s == NULL)
+		hr_fail(err, ENOMEM, "encode seccomp listener state");
+	return s;
 }
 
 int hr_seccomp_send_listener(const char *listener_path, int notify_fd, const char *metadata, const char *state_json,
 			     pid_t pid, struct hr_err **err)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	cleanup_close int fd = -1;
-	json_t *st = json_loads(state_json, 0, NULL);
-	json_t *msg;
-	char *text;
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	cleanup_close int sock = -1;
+	cleanup_free char *msg = NULL;
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
-	} u;
+	} ctrl;
 	struct iovec iov;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c;
+	struct msghdr mh = {0};
+	struct cmsghdr *cm;
+	size_t len, done;
 	ssize_t n;
 
-	if (strlen(listener_path) >= sizeof(sa.sun_path)) {
-		json_decref(st);
-		return hr_fail(err, ENAMETOOLONG, "seccomp listener `%s`", listener_path);
+	if (listener_path == NULL || strlen(listener_path) >= sizeof(addr.sun_path))
+		return hr_fail(err, ENAMETOOLONG, "connect `%s`", listener_path ? listener_path : "");
+	if (notify_fd < 0)
+		return hr_fail(err, EBADF, "send seccomp fd to `%s`", listener_path);
+	msg = build_state_msg(metadata, state_json, pid, err);
+	if (msg == NULL)
+		return hr_fail_wrap(err, "send seccomp fd to `%s`", listener_path);
+	memcpy(addr.sun_path, listener_path, strlen(listener_path) + 1);
+
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return hr_fail(err, errno, "socket `AF_UNIX`");
+	while (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		if (errno != EINTR)
+			return hr_fail(err, errno, "connect `%s`", listener_path);
 	}
-	memcpy(sa.sun_path, listener_path, strlen(listener_path) + 1);
-	msg = json_pack("{s:s, s:[s], s:i, s:s, s:o}", "ociVersion", "1.2.0", "fds", "seccompFd", "pid", (int)pid,
-			"metadata", metadata ? metadata : "", "state", st ? st : json_object());
-	text = json_dumps(msg, JSON_COMPACT);
-	json_decref(msg);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		free(text);
-		return hr_fail(err, errno, "connect to seccomp listener `%s`", listener_path);
-	}
-	memset(&u, 0, sizeof(u));
-	iov.iov_base = text;
-	iov.iov_len = strlen(text);
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &notify_fd, sizeof(int));
-	n = sendmsg(fd, &mh, MSG_NOSIGNAL);
-	free(text);
+
+	len = strlen(msg);
+	memset(&ctrl, 0, sizeof(ctrl));
+	iov.iov_base = msg;
+	iov.iov_len = len;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctrl.buf;
+	mh.msg_controllen = sizeof(ctrl.buf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &notify_fd, sizeof(int));
+
+	/* The runtime-spec wants the fd on the first sendmsg; a short write is finished without it. */
+	do {
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return hr_fail(err, errno, "send to seccomp listener `%s`", listener_path);
+		return hr_fail(err, errno, "send seccomp state to `%s`", listener_path);
+	for (done = (size_t)n; done < len; done += (size_t)n) {
+		n = send(sock, msg + done, len - done, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n < 0)
+			return hr_fail(err, errno, "send seccomp state to `%s`", listener_path);
+	}
 	return 0;
 }
