@@ -93,6 +93,43 @@ int hr_idmap_write(pid_t pid, const struct hr_spec *spec, struct hr_err **err);
 int hr_hook_exec(const struct hr_hook *hook, const char *state_json, struct hr_err **err);
 int hr_hooks_exec(const struct hr_hook_list *list, const char *kind, const char *state_json, struct hr_err **err);
 
+/* Child only: pieces of the init sequence that exec reuses. */
+int hr_rlimits_apply_child(const struct hr_process *p, struct hr_err **err);
+/* chdir and prove with getcwd that the cwd is inside the container (CVE-2024-21626). */
+int hr_cwd_enter_child(const char *cwd, struct hr_err **err);
+/* argv[0] looked up in the PATH of envp (not ours); the path goes into out. */
+int hr_exec_resolve_child(char *const *argv, char *const *envp, char *out, size_t outlen, struct hr_err **err);
+/* Report a failed execve on stderr and _exit(127 or 126). */
+HR_NORETURN void hr_exec_failed_child(const char *what, int e);
+/* Close every fd >= 3 except the preserved ones (3 .. 3+preserve-1) and keep[]. */
+void hr_close_fds_except_child(int preserve_fds, const int *keep, size_t n_keep);
+/* Unblock every signal and restore default dispositions. */
+void hr_reset_signals_child(void);
+
+/*
+ * exec: run a new process in a running container.  ns_fds[t] >= 0 are
+ * joined (user first); the process then gets the same confinement as the
+ * init: rlimits, AppArmor, no_new_privs, capabilities, seccomp, cwd check.
+ */
+struct hr_exec_plan {
+	const struct hr_process *proc; /* borrowed */
+	int ns_fds[HR_NS_COUNT];
+	int sync_fd;
+	int console_fd;		  /* --console-socket connection or -1 */
+	int preserve_fds;
+	const struct hr_bpf *bpf; /* or NULL */
+	char **argv;
+	char **envp;
+};
+
+/*
+ * Fork the exec helper.  Protocol on sync_fd: parent sends HR_SYNC_GO once
+ * the helper is in the cgroup; the helper answers HR_SYNC_PID with the
+ * process's pid, then HR_SYNC_READY just before execve, or HR_SYNC_ERROR.
+ * Returns the helper's pid (to reap).
+ */
+pid_t hr_exec_spawn(struct hr_exec_plan *p, struct hr_err **err);
+
 /* Process helpers on the host /proc. */
 /* Field 22 (starttime) of /proc/PID/stat, 0 on error. */
 uint64_t hr_proc_start_time(pid_t pid);

@@ -37,6 +37,28 @@ int hr_container_run(const struct hr_rt *rt, const char *id, const struct hr_cre
 int hr_container_state(const struct hr_rt *rt, const char *id, FILE *out, struct hr_err **err);
 int hr_container_kill(const struct hr_rt *rt, const char *id, int sig, bool all, struct hr_err **err);
 int hr_container_delete(const struct hr_rt *rt, const char *id, bool force, struct hr_err **err);
+struct hr_exec_opts {
+	const char *process_file; /* --process: an OCI process object */
+	bool tty;
+	const char *console_socket;
+	bool detach;
+	const char *pid_file;
+	const char *cwd;
+	char **env;		/* appended, NULL-terminated */
+	const char *user;	/* "UID[:GID]" */
+	char **additional_gids; /* numbers as strings */
+	char **caps;		/* added to bounding, effective, permitted */
+	bool no_new_privs;
+	int preserve_fds;
+	const char *apparmor;
+	const char *process_label;
+};
+
+/* Run a process in a running container; *status as for run (0 with detach). */
+int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_exec_opts *o, char **argv, int *status,
+		      struct hr_err **err);
+/* Wait for pid (our child) forwarding the blocked signals; *status is its exit status or 128+N. */
+int hr_wait_forward(pid_t pid, int *status, struct hr_err **err);
 int hr_container_list(const struct hr_rt *rt, bool quiet, bool json, FILE *out, struct hr_err **err);
 
 #endif

@@ -12,6 +12,7 @@ typedef int (*hr_cmd_fn)(const struct hr_rt *rt, int argc, char **argv, struct h
 int hr_cmd_create(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_start(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_run(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_exec(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_state(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_kill(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_delete(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);

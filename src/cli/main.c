@@ -22,6 +22,7 @@ static const struct {
 	{"create", hr_cmd_create, "create a container from a bundle, parked before the workload"},
 	{"start", hr_cmd_start, "start the workload of a created container"},
 	{"run", hr_cmd_run, "create and start a container, and wait for it"},
+	{"exec", hr_cmd_exec, "run a new process in a running container"},
 	{"state", hr_cmd_state, "print the state of a container as JSON"},
 	{"kill", hr_cmd_kill, "send a signal to a container's init (or all its processes)"},
 	{"delete", hr_cmd_delete, "delete a container and everything it holds"},

@@ -55,17 +55,14 @@ static int cmp_int(const void *a, const void *b)
  * the plan's own: host directory fds must never reach the container
  * (CVE-2024-21626), and an inherited flock would block the runtime.
  */
-static void close_unplanned_fds_child(const struct hr_plan *plan)
+void hr_close_fds_except_child(int preserve_fds, const int *keep_in, size_t n_keep)
 {
-	int keep[8];
+	int keep[32];
 	size_t n = 0;
-	unsigned int from = 3 + (unsigned int)plan->preserve_fds;
+	unsigned int from = 3 + (unsigned int)preserve_fds;
 
-	keep[n++] = plan->sync_fd;
-	keep[n++] = plan->fifo_fd;
-	keep[n++] = plan->procsys_fd;
-	keep[n++] = plan->console_fd;
-	keep[n++] = plan->log_fd;
+	for (size_t i = 0; i < n_keep && n < 32; i++)
+		keep[n++] = keep_in[i];
 	qsort(keep, n, sizeof(int), cmp_int);
 	for (size_t i = 0; i < n; i++) {
 		if (keep[i] < 0 || (unsigned int)keep[i] < from)
@@ -77,7 +74,7 @@ static void close_unplanned_fds_child(const struct hr_plan *plan)
 	syscall(SYS_close_range, from, ~0U, 0);
 }
 
-static void reset_signals_child(void)
+void hr_reset_signals_child(void)
 {
 	sigset_t none;
 
@@ -230,7 +227,7 @@ static int sysctls_child(const struct hr_plan *plan, struct hr_err **err)
 	return 0;
 }
 
-static int rlimits_child(const struct hr_process *p, struct hr_err **err)
+int hr_rlimits_apply_child(const struct hr_process *p, struct hr_err **err)
 {
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		struct rlimit rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
@@ -243,7 +240,7 @@ static int rlimits_child(const struct hr_process *p, struct hr_err **err)
 }
 
 /* chdir into process.cwd and prove it is inside the container (CVE-2024-21626). */
-static int cwd_child(const char *cwd, struct hr_err **err)
+int hr_cwd_enter_child(const char *cwd, struct hr_err **err)
 {
 	char buf[PATH_MAX];
 
@@ -257,9 +254,9 @@ static int cwd_child(const char *cwd, struct hr_err **err)
 }
 
 /* Look up args[0] in the container's PATH, from process.env (not our own environment). */
-static int resolve_exec_child(const struct hr_plan *plan, char *out, size_t outlen, struct hr_err **err)
+int hr_exec_resolve_child(char *const *argv, char *const *envp, char *out, size_t outlen, struct hr_err **err)
 {
-	const char *arg0 = plan->exec_argv[0];
+	const char *arg0 = argv[0];
 	const char *path = DEFAULT_PATH;
 	int last_errno = ENOENT;
 
@@ -273,7 +270,7 @@ static int resolve_exec_child(const struct hr_plan *plan, char *out, size_t outl
 		snprintf(out, outlen, "%s", arg0);
 		return 0;
 	}
-	for (char **e = plan->exec_env; e && *e; e++)
+	for (char *const *e = envp; e && *e; e++)
 		if (hr_str_has_prefix(*e, "PATH="))
 			path = *e + 5;
 	while (path) {
@@ -332,7 +329,7 @@ static void default_home_child(struct hr_plan *plan)
 	free(home);
 }
 
-static HR_NORETURN void exec_failed(const char *what, int e)
+HR_NORETURN void hr_exec_failed_child(const char *what, int e)
 {
 	char buf[512];
 	int n = snprintf(buf, sizeof(buf), "hardrun: exec `%s`: %s\n", what, strerror(e));
@@ -364,9 +361,13 @@ void hr_init_child(struct hr_plan *plan)
 	 */
 	hr_log_set_stderr(false);
 	/* 0. only the planned fds survive */
-	close_unplanned_fds_child(plan);
+	{
+		const int keep[] = { plan->sync_fd, plan->fifo_fd, plan->procsys_fd, plan->console_fd, plan->log_fd };
+
+		hr_close_fds_except_child(plan->preserve_fds, keep, HR_ARRAY_SIZE(keep));
+	}
 	/* 0. the runtime may block signals for forwarding; the workload starts clean */
-	reset_signals_child();
+	hr_reset_signals_child();
 	/* 0. die with the runtime while it still supervises the setup */
 	if (!plan->slow_path)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -464,7 +465,7 @@ void hr_init_child(struct hr_plan *plan)
 		hr_fail(&err, errno, "personality %#lx", spec->lnx.personality);
 		die(plan, err);
 	}
-	if (rlimits_child(proc, &err) < 0)
+	if (hr_rlimits_apply_child(proc, &err) < 0)
 		die(plan, err);
 	/* 4. AppArmor label for the next execve, while still privileged */
 	if (proc->apparmor_profile && hr_apparmor_apply_child(proc->apparmor_profile, &err) < 0)
@@ -498,7 +499,7 @@ void hr_init_child(struct hr_plan *plan)
 		close(plan->log_fd);
 		plan->log_fd = -1;
 	}
-	if (cwd_child(proc->cwd, &err) < 0)
+	if (hr_cwd_enter_child(proc->cwd, &err) < 0)
 		die(plan, err);
 	if (proc->user.has_umask)
 		umask(proc->user.umask);
@@ -507,7 +508,7 @@ void hr_init_child(struct hr_plan *plan)
 	if (hr_caps_apply_child(proc->has_capabilities ? &proc->caps : NULL, &proc->user, true, &err) < 0)
 		die(plan, err);
 	/* 8. the workload must exist, seen with its own ids, before create reports success */
-	if (resolve_exec_child(plan, exe, sizeof(exe), &err) < 0)
+	if (hr_exec_resolve_child(plan->exec_argv, plan->exec_env, exe, sizeof(exe), &err) < 0)
 		die(plan, err);
 	/* the runtime's create exits after READY: do not die with it */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
@@ -535,5 +536,5 @@ void hr_init_child(struct hr_plan *plan)
 	/* only stdio and the preserved fds reach the workload */
 	syscall(SYS_close_range, 3 + plan->preserve_fds, ~0U, 0);
 	execve(exe, plan->exec_argv, plan->exec_env);
-	exec_failed(plan->exec_argv[0], errno);
+	hr_exec_failed_child(plan->exec_argv[0], errno);
 }

@@ -20,7 +20,7 @@
 static const int forwarded[] = {SIGHUP,	 SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
 				SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGPIPE};
 
-static int wait_init(pid_t pid, int *status, struct hr_err **err)
+int hr_wait_forward(pid_t pid, int *status, struct hr_err **err)
 {
 	sigset_t mask;
 	cleanup_close int sfd = -1;
@@ -97,7 +97,7 @@ int hr_container_run(const struct hr_rt *rt, const char *id, const struct hr_cre
 	/* release the container's lock while it runs so state/kill work */
 	close(c->dir_fd);
 	c->dir_fd = -1;
-	r = wait_init(pid, status, err);
+	r = hr_wait_forward(pid, status, err);
 	hr_loaded_free(c);
 	c = NULL;
 	{
