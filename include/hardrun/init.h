@@ -115,7 +115,7 @@ struct hr_exec_plan {
 	const struct hr_process *proc; /* borrowed */
 	int ns_fds[HR_NS_COUNT];
 	int sync_fd;
-	int console_fd;		  /* --console-socket connection or -1 */
+	int console_fd; /* --console-socket connection or -1 */
 	int preserve_fds;
 	const struct hr_bpf *bpf; /* or NULL */
 	char **argv;

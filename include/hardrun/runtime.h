@@ -59,6 +59,12 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		      struct hr_err **err);
 /* Wait for pid (our child) forwarding the blocked signals; *status is its exit status or 128+N. */
 int hr_wait_forward(pid_t pid, int *status, struct hr_err **err);
+/* ps: the container's pids (host view), as a JSON array or a PID/CMD table. */
+int hr_container_ps(const struct hr_rt *rt, const char *id, bool json, FILE *out, struct hr_err **err);
+/* pause (freeze) a running container, or resume (thaw) a paused one. */
+int hr_container_pause(const struct hr_rt *rt, const char *id, bool pause, struct hr_err **err);
+/* Apply a LinuxResources JSON object (validated as linux.resources) to the container's cgroup. */
+int hr_container_update(const struct hr_rt *rt, const char *id, const char *resources_json, struct hr_err **err);
 int hr_container_list(const struct hr_rt *rt, bool quiet, bool json, FILE *out, struct hr_err **err);
 
 #endif

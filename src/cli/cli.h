@@ -13,6 +13,10 @@ int hr_cmd_create(const struct hr_rt *rt, int argc, char **argv, struct hr_err *
 int hr_cmd_start(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_run(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_exec(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_ps(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_pause(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_resume(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_update(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_state(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_kill(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_delete(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);

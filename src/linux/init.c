@@ -57,7 +57,7 @@ static int cmp_int(const void *a, const void *b)
  */
 void hr_close_fds_except_child(int preserve_fds, const int *keep_in, size_t n_keep)
 {
-	int keep[32];
+	int keep[32] = {0};
 	size_t n = 0;
 	unsigned int from = 3 + (unsigned int)preserve_fds;
 
@@ -362,7 +362,7 @@ void hr_init_child(struct hr_plan *plan)
 	hr_log_set_stderr(false);
 	/* 0. only the planned fds survive */
 	{
-		const int keep[] = { plan->sync_fd, plan->fifo_fd, plan->procsys_fd, plan->console_fd, plan->log_fd };
+		const int keep[] = {plan->sync_fd, plan->fifo_fd, plan->procsys_fd, plan->console_fd, plan->log_fd};
 
 		hr_close_fds_except_child(plan->preserve_fds, keep, HR_ARRAY_SIZE(keep));
 	}

@@ -374,7 +374,7 @@ int hr_seccomp_compile(const struct hr_seccomp *sc, struct hr_bpf **out, struct 
 {
 	cleanup_scmp scmp_filter_ctx ctx = NULL;
 	struct hr_bpf *b = NULL;
-	uint32_t def_act;
+	uint32_t def_act = SCMP_ACT_KILL_PROCESS; /* set by action_value; fail-closed if not */
 	unsigned int flags;
 	size_t n_added = 0, n_same = 0;
 	bool notify = false;
@@ -399,7 +399,7 @@ int hr_seccomp_compile(const struct hr_seccomp *sc, struct hr_bpf **out, struct 
 	for (size_t i = 0; i < sc->n_rules; i++) {
 		const struct hr_seccomp_rule *r = &sc->rules[i];
 		const char *what = r->names && r->names[0] ? r->names[0] : "(none)";
-		uint32_t act;
+		uint32_t act = SCMP_ACT_KILL_PROCESS;
 
 		if (r->names == NULL || r->names[0] == NULL)
 			return hr_fail(err, EINVAL, "seccomp rule `%zu`: no syscall names", i);
