@@ -198,6 +198,49 @@ static bool has_cgroup_mount(const struct hr_spec *spec)
 }
 
 /*
+ * The config's limits plus, after its device rules, the devices the
+ * container needs whatever they say, as runc appends them: the nodes the
+ * runtime itself creates, the pty multiplexer and the ptys (docker exec -t),
+ * and every linux.devices node.  runc's tun and mknod wildcards are left out.
+ */
+static int apply_resources(struct hr_cgroup *cg, const struct hr_spec *spec, struct hr_err **err)
+{
+	static const struct {
+		int64_t major, minor;
+	} defaults[] = {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 2}, {136, -1}};
+	struct hr_resources res = spec->lnx.resources;
+	cleanup_free struct hr_device_rule *rules = NULL;
+	size_t n = res.n_devices;
+	int r;
+
+	if (res.n_devices == 0)
+		return hr_cgroup_apply(cg, &res, err);
+	rules = xcalloc(n + HR_ARRAY_SIZE(defaults) + spec->lnx.n_devices, sizeof(*rules));
+	memcpy(rules, res.devices, n * sizeof(*rules));
+	for (size_t i = 0; i < HR_ARRAY_SIZE(defaults); i++)
+		rules[n++] = (struct hr_device_rule){.allow = true,
+						     .type = 'c',
+						     .major = defaults[i].major,
+						     .minor = defaults[i].minor,
+						     .access = "rwm"};
+	for (size_t i = 0; i < spec->lnx.n_devices; i++) {
+		const struct hr_device *d = &spec->lnx.devices[i];
+
+		if (d->type == 'p')
+			continue;
+		rules[n++] = (struct hr_device_rule){.allow = true,
+						     .type = d->type == 'b' ? 'b' : 'c',
+						     .major = d->major,
+						     .minor = d->minor,
+						     .access = "rwm"};
+	}
+	res.devices = rules;
+	res.n_devices = n;
+	r = hr_cgroup_apply(cg, &res, err);
+	return r;
+}
+
+/*
  * Drive the init through setup.  Returns the init's pid (it is still
  * parked on the exec fifo) or -1; on -1 *spawned holds whatever pid must be
  * killed.
@@ -481,7 +524,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	 * rules would otherwise forbid the mknod of /dev's own nodes.  The
 	 * workload has not run yet, so nothing escapes them.
 	 */
-	if (spec->lnx.has_resources && hr_cgroup_apply(cg, &spec->lnx.resources, err) < 0)
+	if (spec->lnx.has_resources && apply_resources(cg, spec, err) < 0)
 		goto fail;
 	state_json = hr_state_to_json(&st);
 	if (hr_statedir_write(dir_fd, STATE_FILE, state_json, strlen(state_json), err) < 0)
