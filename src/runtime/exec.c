@@ -238,14 +238,31 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		hr_fail(err, errno, "write to exec helper");
 		goto kill;
 	}
-	if (hr_sync_expect(sv[0], HR_SYNC_PID, m, err) < 0)
-		goto kill;
-	pid = (pid_t)m->errnum;
+	/*
+	 * The helper reports the pid after fork() while the process itself
+	 * reports READY: both write to this socket, in either order.
+	 */
+	for (bool ready = false; pid < 0 || !ready;) {
+		if (hr_sync_recv(sv[0], m) < 0) {
+			hr_fail(err, errno == EPIPE ? 0 : errno, "exec helper exited during setup");
+			goto kill;
+		}
+		if (m->type == HR_SYNC_ERROR) {
+			hr_fail(err, m->errnum, "%s", m->data);
+			goto kill;
+		}
+		if (m->type == HR_SYNC_PID)
+			pid = (pid_t)m->errnum;
+		else if (m->type == HR_SYNC_READY)
+			ready = true;
+		else {
+			hr_fail(err, EPROTO, "unexpected message %u from exec helper", m->type);
+			goto kill;
+		}
+	}
 	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
 		;
 	helper = -1;
-	if (hr_sync_expect(sv[0], HR_SYNC_READY, m, err) < 0)
-		goto kill;
 	if (o->pid_file) {
 		char buf[32];
 		int n = snprintf(buf, sizeof(buf), "%d", pid);
