@@ -37,28 +37,6 @@
 static const enum hr_ns_type join_order[] = {HR_NS_USER, HR_NS_IPC,    HR_NS_UTS,  HR_NS_NET,
 					     HR_NS_PID,	 HR_NS_CGROUP, HR_NS_TIME, HR_NS_MOUNT};
 
-static int send_master(int sock, int master, struct hr_err **err)
-{
-	static const char name[] = "/dev/ptmx";
-	struct iovec iov = {(void *)name, sizeof(name) - 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c;
-
-	memset(&u, 0, sizeof(u));
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-		return hr_fail(err, errno, "send the pty master to the console socket");
-	return 0;
-}
-
 /* A pty from the container's devpts (we are in its mount namespace); the peer via TIOCGPTPEER. */
 static int exec_terminal_child(const struct hr_exec_plan *p, struct hr_err **err)
 {
@@ -80,7 +58,7 @@ static int exec_terminal_child(const struct hr_exec_plan *p, struct hr_err **err
 		if (ioctl(peer, TIOCSWINSZ, &ws) < 0)
 			return hr_fail(err, errno, "set console size");
 	}
-	if (send_master(p->console_fd, master, err) < 0)
+	if (hr_console_send_master(p->console_fd, master, err) < 0)
 		return -1;
 	if (setsid() < 0 || ioctl(peer, TIOCSCTTY, 0) < 0)
 		return hr_fail(err, errno, "set controlling terminal");

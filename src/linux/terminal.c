@@ -41,7 +41,7 @@ int hr_console_connect(const char *path, struct hr_err **err)
 	return steal_fd(&fd);
 }
 
-static int send_master(int sock, int master, struct hr_err **err)
+int hr_console_send_master(int sock, int master, struct hr_err **err)
 {
 	static const char name[] = "/dev/ptmx";
 	struct iovec iov = {(void *)name, sizeof(name) - 1};
@@ -96,7 +96,7 @@ int hr_terminal_setup_child(const struct hr_plan *plan, int rootfs_fd, struct hr
 		return hr_fail(err, errno, "bind pty onto `/dev/console`");
 	if (move_mount(tree, "", console, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return hr_fail(err, errno, "bind pty onto `/dev/console`");
-	if (send_master(plan->console_fd, master, err) < 0)
+	if (hr_console_send_master(plan->console_fd, master, err) < 0)
 		return -1;
 	return steal_fd(&peer);
 }
