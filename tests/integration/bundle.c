@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,9 +22,15 @@ static const char *const applets[] = {"sh",   "cat",   "echo", "ls",   "id",	   
 				      "true", "false", "stat", "grep", "readlink", "mkdir",    "touch",
 				      "env",  "pwd",   "head", "wc",   NULL};
 
+static pid_t main_pid;
+static void cleanup_leftovers(void);
+
 void hb_require_root(void)
 {
 	const char *why = NULL;
+
+	main_pid = getpid();
+	atexit(cleanup_leftovers);
 
 	if (geteuid() != 0)
 		why = "integration tests need root";
@@ -85,6 +92,59 @@ void hb_write_file(struct hb *b, const char *name, const char *text, int mode)
 	chmod(p, (mode_t)mode);
 }
 
+/*
+ * Leftovers of failed tests.  A failing ck_assert ends the forked test
+ * process with _exit(), before hb_finish; every bundle therefore records
+ * the pid of the suite's main process, which removes at its exit whatever
+ * bundles of its own are still there: the container, its processes, its
+ * cgroups.  A failed test must not leave containers running on CI.
+ */
+static void cleanup_leftovers(void)
+{
+	glob_t g;
+
+	if (getpid() != main_pid || glob("/tmp/hrit.*/.owner", 0, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char dir[256], id[64] = {0}, p[1200], t[512];
+		FILE *f = fopen(g.gl_pathv[i], "re");
+		long owner = 0;
+		DIR *d;
+		struct dirent *e;
+		size_t rootlen;
+
+		if (!f)
+			continue;
+		if (fscanf(f, "%ld %63s", &owner, id) != 2 || owner != main_pid) {
+			fclose(f);
+			continue;
+		}
+		fclose(f);
+		snprintf(dir, sizeof(dir), "%.*s", (int)(strlen(g.gl_pathv[i]) - strlen("/.owner")), g.gl_pathv[i]);
+		snprintf(p, sizeof(p), "%s --root %s/state delete --force %s >/dev/null 2>&1", hb_runtime(), dir, id);
+		(void)!system(p);
+		snprintf(p, sizeof(p), "%s/rootfs", dir);
+		rootlen = strlen(p);
+		d = opendir("/proc");
+		while (d && (e = readdir(d)) != NULL) {
+			char rp[300];
+			ssize_t n;
+
+			snprintf(rp, sizeof(rp), "/proc/%s/root", e->d_name);
+			n = readlink(rp, t, sizeof(t) - 1);
+			if (n > 0 && (t[n] = '\0', strncmp(t, p, rootlen) == 0))
+				kill(atoi(e->d_name), SIGKILL);
+		}
+		if (d)
+			closedir(d);
+		usleep(200000);
+		snprintf(p, sizeof(p), "rmdir /sys/fs/cgroup/*/%s 2>/dev/null; rm -rf %s", id, dir);
+		(void)!system(p);
+		fprintf(stderr, "it: removed the leftovers of a failed test: %s (%s)\n", id, dir);
+	}
+	globfree(&g);
+}
+
 void hb_new(struct hb *b)
 {
 	static unsigned counter;
@@ -132,6 +192,7 @@ void hb_new(struct hb *b)
 		snprintf(cg, sizeof(cg), "/%s", b->id);
 		json_object_set_new(json_object_get(b->config, "linux"), "cgroupsPath", json_string(cg));
 	}
+	sh("echo %ld %s > %s/.owner", (long)main_pid, b->id, b->dir);
 }
 
 void hb_set_args(struct hb *b, ...)
