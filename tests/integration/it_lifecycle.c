@@ -6,6 +6,7 @@
  * Every test ends with hb_finish(): delete --force and a leak check.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,6 +380,57 @@ START_TEST(cgroup_limits)
 }
 END_TEST
 
+/*
+ * A cgroup left behind by an earlier container at the same path: its
+ * deny-all device list must not break the next container's /dev, and a
+ * cgroup that still has processes is not taken over (hardrun refuses).
+ */
+START_TEST(reused_cgroup)
+{
+	struct hb b;
+	struct hb_result r;
+	char cmd[600];
+	pid_t squatter;
+
+	hb_new(&b);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p /sys/fs/cgroup/devices/%s && echo a > /sys/fs/cgroup/devices/%s/devices.deny", b.id, b.id);
+	ck_assert_int_eq(system(cmd), 0);
+	hb_set_args(&b, "/probe", "stat", "/dev/null", NULL);
+	r = run_probe(&b);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "char 1:3\n");
+	hb_result_free(&r);
+	hb_finish(&b);
+
+	hb_new(&b);
+	squatter = fork();
+	ck_assert_int_ge(squatter, 0);
+	if (squatter == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(cmd, sizeof(cmd), "mkdir -p /sys/fs/cgroup/pids/%s && echo %d > /sys/fs/cgroup/pids/%s/cgroup.procs",
+		 b.id, (int)squatter, b.id);
+	ck_assert_int_eq(system(cmd), 0);
+	r = run_probe(&b);
+	if (hb_is_hardrun()) {
+		ck_assert_int_eq(r.status, 1);
+		ck_assert_msg(hb_lines(r.err) == 1 && strstr(r.err, "is not empty: 1 process(es)") != NULL, "%s",
+			      r.err);
+	}
+	hb_result_free(&r);
+	kill(squatter, SIGKILL);
+	waitpid(squatter, NULL, 0);
+	/* the squatter's cgroup was not hardrun's to remove */
+	snprintf(cmd, sizeof(cmd), "/sys/fs/cgroup/pids/%s", b.id);
+	if (hb_is_hardrun())
+		ck_assert_int_eq(access(cmd, F_OK), 0);
+	rmdir(cmd);
+	hb_finish(&b);
+}
+END_TEST
+
 START_TEST(run_forwards_signals)
 {
 	struct hb b;
@@ -551,6 +603,7 @@ int main(void)
 	tcase_add_test(tc, failing_hook_timeout);
 	tcase_add_test(tc, mounts_seen_inside);
 	tcase_add_test(tc, cgroup_limits);
+	tcase_add_test(tc, reused_cgroup);
 	tcase_add_test(tc, run_forwards_signals);
 	tcase_add_test(tc, sysctl_rlimits_devices);
 	tcase_add_test(tc, no_pivot_and_preserve_fds);
