@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "cli.h"
+#include "hardrun/exeseal.h"
 #include "hardrun/log.h"
 #include "hardrun/strutil.h"
 
@@ -99,6 +101,19 @@ int main(int argc, char **argv)
 			fprintf(stderr, "hardrun: unknown global option `%s`\n", argv[optind - 1]);
 			return 1;
 		}
+	}
+	/* before anything is opened: processes that enter a container run from a sealed copy */
+	if (optind < argc && (strcmp(argv[optind], "create") == 0 || strcmp(argv[optind], "run") == 0 ||
+			      strcmp(argv[optind], "exec") == 0)) {
+		if (hr_exe_seal_reexec(argv, &err) < 0) {
+			cleanup_free char *line = hr_err_format(err);
+
+			fprintf(stderr, "hardrun: %s\n", line);
+			hr_err_free(&err);
+			return 1;
+		}
+		/* the sealed copy would show as "memfd:hardrun" in ps and pgrep */
+		prctl(PR_SET_NAME, "hardrun", 0, 0, 0);
 	}
 	if (hr_log_init(log_path, fmt, level, true) < 0) {
 		fprintf(stderr, "hardrun: open log `%s`: %m\n", log_path);
