@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -63,6 +64,37 @@ int hr_console_send_master(int sock, int master, struct hr_err **err)
 	return 0;
 }
 
+/*
+ * The mount target for the pty: /dev/console itself, never what a symlink
+ * there names (CVE-2025-52565: a rootfs without a /dev mount could point it
+ * at a file the masking done later would not cover).  A missing node is
+ * created with O_EXCL, so nothing can be swapped in between.
+ */
+static int open_console_target(int rootfs_fd, struct hr_err **err)
+{
+	cleanup_close int dev = -1;
+	struct stat st;
+	int fd;
+
+	dev = hr_fs_open_in_root_at(rootfs_fd, "/dev", O_PATH | O_DIRECTORY, 0, err);
+	if (dev < 0)
+		return hr_fail_wrap(err, "create `/dev/console`");
+	fd = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		fd = openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return hr_fail(err, errno, "create `/dev/console`");
+		return fd;
+	}
+	if (fd < 0)
+		return hr_fail(err, errno, "open `/dev/console`");
+	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
+		close(fd);
+		return hr_fail(err, EPERM, "`/dev/console` in the container is not a file or device (a symlink?)");
+	}
+	return fd;
+}
+
 int hr_terminal_setup_child(const struct hr_plan *plan, int rootfs_fd, struct hr_err **err)
 {
 	const struct hr_process *p = plan->spec->process;
@@ -88,9 +120,9 @@ int hr_terminal_setup_child(const struct hr_plan *plan, int rootfs_fd, struct hr
 		if (ioctl(peer, TIOCSWINSZ, &ws) < 0)
 			return hr_fail(err, errno, "set console size");
 	}
-	console = hr_fs_ensure_at(rootfs_fd, "/dev/console", false, 0600, err);
+	console = open_console_target(rootfs_fd, err);
 	if (console < 0)
-		return hr_fail_wrap(err, "create `/dev/console`");
+		return -1;
 	tree = open_tree(peer, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (tree < 0)
 		return hr_fail(err, errno, "bind pty onto `/dev/console`");
