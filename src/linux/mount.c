@@ -161,7 +161,15 @@ static int bind_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **e
 	rec.attr_set = m->opts.rec_attr_set;
 	rec.attr_clr = m->opts.rec_attr_clr;
 	rec.propagation = m->opts.propagation & ~(unsigned long)MS_REC;
-	/* Plain flags apply to the top mount only; the r* variants to the whole tree (runtime-spec). */
+	/*
+	 * Plain flags apply to the top mount only, the r* variants to the
+	 * whole tree (runtime-spec) -- except read-only: `rbind,ro` makes every
+	 * submount read-only too, as docker does since v25.  A read-only bind
+	 * of the host's /sys would otherwise carry its writable cgroup
+	 * hierarchies into the container (CVE-2023-25809).
+	 */
+	if (m->opts.recursive && (top.attr_set & MOUNT_ATTR_RDONLY))
+		rec.attr_set |= MOUNT_ATTR_RDONLY;
 	if (setattr_fd(tree, false, &top, m->destination, err) < 0 ||
 	    setattr_fd(tree, true, &rec, m->destination, err) < 0)
 		return -1;
