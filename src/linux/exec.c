@@ -26,6 +26,7 @@
 #include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
+#include "hardrun/selinux.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
 
@@ -84,6 +85,8 @@ static HR_NORETURN void process_child(struct hr_exec_plan *p)
 	if (hr_rlimits_apply_child(proc, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
 	if (proc->apparmor_profile && hr_apparmor_apply_child(proc->apparmor_profile, &err) < 0)
+		hr_sync_die_child(p->sync_fd, err);
+	if (proc->selinux_label && proc->selinux_label[0] && hr_selinux_apply_child(proc->selinux_label, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
 	if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		hr_fail(&err, errno, "set no_new_privs");

@@ -30,6 +30,7 @@
 #include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
+#include "hardrun/selinux.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
 
@@ -469,6 +470,8 @@ void hr_init_child(struct hr_plan *plan)
 		die(plan, err);
 	/* 4. AppArmor label for the next execve, while still privileged */
 	if (proc->apparmor_profile && hr_apparmor_apply_child(proc->apparmor_profile, &err) < 0)
+		die(plan, err);
+	if (proc->selinux_label && proc->selinux_label[0] && hr_selinux_apply_child(proc->selinux_label, &err) < 0)
 		die(plan, err);
 	/*
 	 * 3. a session of its own: in the runtime's process group, kill(0)

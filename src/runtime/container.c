@@ -27,6 +27,7 @@
 #include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
+#include "hardrun/selinux.h"
 #include "hardrun/state.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
@@ -430,6 +431,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 			spec->process->apparmor_profile);
 		goto out;
 	}
+	if (hr_selinux_check(spec->process, spec->lnx.mount_label, err) < 0)
+		goto out;
 	if (rt->systemd_cgroup) {
 		hr_fail(err, 0, "--systemd-cgroup: systemd is not running on this host, use the cgroupfs driver");
 		goto out;

@@ -18,10 +18,12 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "hardrun/apparmor.h"
 #include "hardrun/cgroup.h"
 #include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
+#include "hardrun/selinux.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
 #include "statedir.h"
@@ -185,6 +187,13 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		hr_fail(err, 0, "exec: --tty needs --console-socket");
 		goto out;
 	}
+	if (ps->process->apparmor_profile && !hr_apparmor_enabled()) {
+		hr_fail(err, 0, "apparmor profile `%s` requested, but AppArmor is not enabled in this kernel",
+			ps->process->apparmor_profile);
+		goto out;
+	}
+	if (hr_selinux_check(ps->process, NULL, err) < 0)
+		goto out;
 	if (c->spec->lnx.seccomp && hr_seccomp_compile(c->spec->lnx.seccomp, &bpf, err) < 0)
 		goto out;
 	/* the namespaces the container has of its own (or joined) */

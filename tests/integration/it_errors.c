@@ -131,6 +131,38 @@ START_TEST(apparmor_without_apparmor)
 }
 END_TEST
 
+START_TEST(selinux_without_selinux)
+{
+	struct hb b;
+
+	if (access("/sys/fs/selinux/enforce", F_OK) == 0)
+		return; /* this case is about kernels without SELinux */
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "process"), "selinuxLabel",
+			    json_string("system_u:system_r:container_t:s0:c1,c2"));
+	expect_failure(&b, "create",
+		       "process.selinuxLabel `system_u:system_r:container_t:s0:c1,c2` requested, "
+		       "but SELinux is not enabled on this host");
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "linux"), "mountLabel",
+			    json_string("system_u:object_r:container_file_t:s0:c1,c2"));
+	expect_failure(&b, "create",
+		       "linux.mountLabel `system_u:object_r:container_file_t:s0:c1,c2`: SELinux is not "
+		       "enabled on this host");
+}
+END_TEST
+
+START_TEST(bad_capability_set)
+{
+	struct hb b;
+
+	hb_new(&b);
+	json_object_set_new(json_object_get(json_object_get(b.config, "process"), "capabilities"), "bounding",
+			    json_pack("[s,i]", "CAP_KILL", 42));
+	expect_failure(&b, "create", "config.json: process.capabilities.bounding[1]: expected string");
+}
+END_TEST
+
 START_TEST(duplicate_id_and_unknown_ids)
 {
 	struct hb b;
@@ -310,6 +342,8 @@ int main(void)
 	tcase_add_test(tc, failing_create_runtime_hook);
 	tcase_add_test(tc, non_namespaced_sysctl);
 	tcase_add_test(tc, apparmor_without_apparmor);
+	tcase_add_test(tc, selinux_without_selinux);
+	tcase_add_test(tc, bad_capability_set);
 	tcase_add_test(tc, duplicate_id_and_unknown_ids);
 	tcase_add_test(tc, cve_2019_19921_proc_symlink);
 	tcase_add_test(tc, cve_2019_16884_fake_proc);

@@ -196,6 +196,25 @@ START_TEST(exec_detach_and_errors)
 	r = RUN(&b, "exec", "no-such-container", "/bin/true");
 	ck_assert_int_eq(r.status, hb_is_hardrun() ? 1 : r.status ? r.status : 1);
 	hb_result_free(&r);
+	/* a label this host cannot apply is refused, never silently dropped */
+	if (access("/sys/fs/selinux/enforce", F_OK) != 0) {
+		r = RUN(&b, "exec", "--process-label", "system_u:system_r:container_t:s0", b.id, "/bin/true");
+		ck_assert_int_ne(r.status, 0);
+		if (hb_is_hardrun())
+			ck_assert_msg(r.status == 1 && hb_lines(r.err) == 1 &&
+					      strstr(r.err, "SELinux is not enabled on this host") != NULL,
+				      "%s", r.err);
+		hb_result_free(&r);
+	}
+	if (access("/sys/kernel/security/apparmor", F_OK) != 0) {
+		r = RUN(&b, "exec", "--apparmor", "docker-default", b.id, "/bin/true");
+		ck_assert_int_ne(r.status, 0);
+		if (hb_is_hardrun())
+			ck_assert_msg(r.status == 1 && hb_lines(r.err) == 1 &&
+					      strstr(r.err, "AppArmor is not enabled") != NULL,
+				      "%s", r.err);
+		hb_result_free(&r);
+	}
 	hb_finish(&b);
 }
 END_TEST
