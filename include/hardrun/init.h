@@ -52,6 +52,7 @@ struct hr_plan {
 	const struct hr_bpf *bpf;    /* compiled seccomp filter or NULL */
 	struct hr_cgmount *cgmounts; /* host hierarchies, for a cgroup mount in the config */
 	size_t n_cgmounts;
+	int *idmap_trees; /* per mount: a prepared idmapped tree, or -1; NULL when none */
 	char **exec_argv; /* process.args with argv[0] as given */
 	char **exec_env;
 };
@@ -86,6 +87,19 @@ int hr_terminal_attach_child(int peer, struct hr_err **err);
 
 /* Parent: write uid_map/gid_map of pid from the spec. */
 int hr_idmap_write(pid_t pid, const struct hr_spec *spec, struct hr_err **err);
+/* Parent: write the given uid and gid maps of pid's user namespace. */
+int hr_idmap_write_maps(pid_t pid, const struct hr_idmap *u, size_t nu, const struct hr_idmap *g, size_t ng,
+			struct hr_err **err);
+/*
+ * Parent, before clone: for every bind mount with `idmap`/`ridmap`, a
+ * detached tree of its source with its mount attributes set and idmapped
+ * through a user namespace with the mount's mappings (else the
+ * container's).  The child only attaches them: idmapping needs privilege
+ * over the source's filesystem, which the container's user namespace lacks.
+ * *trees gets one fd per mount (-1 where none), NULL when no mount asks.
+ */
+int hr_idmap_trees_prepare(const struct hr_spec *spec, int **trees, struct hr_err **err);
+void hr_idmap_trees_free(int *trees, size_t n);
 
 /*
  * Run one hook: fork, the hook's stdin gets state_json, execve(path, args,

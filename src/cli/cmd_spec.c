@@ -195,7 +195,7 @@ int hr_cmd_features(const struct hr_rt *rt, int argc, char **argv, struct hr_err
 	json_object_set_new(f, "mountOptions", strs(mount_opts));
 	json_object_set_new(lnx, "namespaces", strs(namespaces));
 	json_object_set_new(lnx, "capabilities", caps);
-	/* only what is implemented and enforced: no systemd cgroups, no idmapped mounts yet */
+	/* only what is implemented and enforced: no systemd cgroups; idmap on bind mounts */
 	json_object_set_new(
 		lnx, "cgroup",
 		json_pack("{s:b, s:b, s:b, s:b, s:b}", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 0));
@@ -209,7 +209,7 @@ int hr_cmd_features(const struct hr_rt *rt, int argc, char **argv, struct hr_err
 	json_object_set_new(lnx, "apparmor", json_pack("{s:b}", "enabled", 1));
 	json_object_set_new(lnx, "selinux", json_pack("{s:b}", "enabled", 0));
 	json_object_set_new(lnx, "intelRdt", json_pack("{s:b}", "enabled", 0));
-	json_object_set_new(lnx, "mountExtensions", json_pack("{s:{s:b}}", "idmap", "enabled", 0));
+	json_object_set_new(lnx, "mountExtensions", json_pack("{s:{s:b}}", "idmap", "enabled", 1));
 	json_object_set_new(f, "linux", lnx);
 	json_object_set_new(f, "annotations", json_pack("{s:s}", "io.github.hardrun.version", HR_VERSION));
 	text = json_dumps(f, JSON_INDENT(4) | JSON_PRESERVE_ORDER);

@@ -58,11 +58,11 @@ static int cmp_int(const void *a, const void *b)
  */
 void hr_close_fds_except_child(int preserve_fds, const int *keep_in, size_t n_keep)
 {
-	int keep[32] = {0};
+	cleanup_free int *keep = xcalloc(n_keep + 1, sizeof(int));
 	size_t n = 0;
 	unsigned int from = 3 + (unsigned int)preserve_fds;
 
-	for (size_t i = 0; i < n_keep && n < 32; i++)
+	for (size_t i = 0; i < n_keep; i++)
 		keep[n++] = keep_in[i];
 	qsort(keep, n, sizeof(int), cmp_int);
 	for (size_t i = 0; i < n; i++) {
@@ -363,9 +363,17 @@ void hr_init_child(struct hr_plan *plan)
 	hr_log_set_stderr(false);
 	/* 0. only the planned fds survive */
 	{
-		const int keep[] = {plan->sync_fd, plan->fifo_fd, plan->procsys_fd, plan->console_fd, plan->log_fd};
+		size_t nm = plan->idmap_trees ? plan->spec->n_mounts : 0;
+		cleanup_free int *keep = xcalloc(5 + nm, sizeof(int));
 
-		hr_close_fds_except_child(plan->preserve_fds, keep, HR_ARRAY_SIZE(keep));
+		keep[0] = plan->sync_fd;
+		keep[1] = plan->fifo_fd;
+		keep[2] = plan->procsys_fd;
+		keep[3] = plan->console_fd;
+		keep[4] = plan->log_fd;
+		for (size_t i = 0; i < nm; i++)
+			keep[5 + i] = plan->idmap_trees[i];
+		hr_close_fds_except_child(plan->preserve_fds, keep, 5 + nm);
 	}
 	/* 0. the runtime may block signals for forwarding; the workload starts clean */
 	hr_reset_signals_child();

@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -135,27 +137,10 @@ static int check_not_symlink(int rootfs_fd, const char *dest, struct hr_err **er
 	return 0;
 }
 
-static int bind_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **err)
+/* The bind's own attributes on its detached tree (top and recursive, as the options say). */
+static int bind_tree_attrs(const struct hr_mount *m, int tree, struct hr_err **err)
 {
-	cleanup_close int tree = -1;
-	cleanup_close int target = -1;
 	struct mount_attr top = {0}, rec = {0};
-	struct stat st;
-	unsigned int otflags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
-
-	if (m->source == NULL)
-		return hr_fail(err, EINVAL, "mount `%s`: bind mount without a source", m->destination);
-	if (m->opts.recursive)
-		otflags |= AT_RECURSIVE;
-	tree = open_tree(AT_FDCWD, m->source, otflags);
-	if (tree < 0)
-		return hr_fail(err, errno, "bind mount `%s` on `%s`", m->source, m->destination);
-	if (fstat(tree, &st) < 0)
-		return hr_fail(err, errno, "stat `%s`", m->source);
-	target =
-		hr_fs_ensure_at(rootfs_fd, m->destination, S_ISDIR(st.st_mode), S_ISDIR(st.st_mode) ? 0755 : 0644, err);
-	if (target < 0)
-		return hr_fail_wrap(err, "bind mount `%s` on `%s`", m->source, m->destination);
 
 	flags_to_attr(m->opts.flags, m->opts.clear_flags, &top);
 	rec.attr_set = m->opts.rec_attr_set;
@@ -173,7 +158,148 @@ static int bind_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **e
 	if (setattr_fd(tree, false, &top, m->destination, err) < 0 ||
 	    setattr_fd(tree, true, &rec, m->destination, err) < 0)
 		return -1;
+	return 0;
+}
+
+static int open_bind_tree(const struct hr_mount *m, struct hr_err **err)
+{
+	unsigned int otflags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
+	int tree;
+
+	if (m->source == NULL)
+		return hr_fail(err, EINVAL, "mount `%s`: bind mount without a source", m->destination);
+	if (m->opts.recursive)
+		otflags |= AT_RECURSIVE;
+	tree = open_tree(AT_FDCWD, m->source, otflags);
+	if (tree < 0)
+		return hr_fail(err, errno, "bind mount `%s` on `%s`", m->source, m->destination);
+	return tree;
+}
+
+/* prepared: a tree the parent made (idmapped), or -1 to clone the source here */
+static int bind_mount(const struct hr_mount *m, int prepared, int rootfs_fd, struct hr_err **err)
+{
+	cleanup_close int tree = -1;
+	cleanup_close int target = -1;
+	struct stat st;
+
+	if (prepared >= 0) {
+		tree = prepared;
+	} else {
+		tree = open_bind_tree(m, err);
+		if (tree < 0 || bind_tree_attrs(m, tree, err) < 0)
+			return -1;
+	}
+	if (fstat(tree, &st) < 0)
+		return hr_fail(err, errno, "stat `%s`", m->source);
+	target =
+		hr_fs_ensure_at(rootfs_fd, m->destination, S_ISDIR(st.st_mode), S_ISDIR(st.st_mode) ? 0755 : 0644, err);
+	if (target < 0)
+		return hr_fail_wrap(err, "bind mount `%s` on `%s`", m->source, m->destination);
 	return attach_tree(tree, target, m->destination, err);
+}
+
+/* A user namespace with the given maps, held by a short-lived child; returns its fd. */
+static int idmap_userns(const struct hr_idmap *u, size_t nu, const struct hr_idmap *g, size_t ng, struct hr_err **err)
+{
+	int ready[2], hold[2], fd = -1;
+	char path[64], c;
+	pid_t pid;
+
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return hr_fail(err, errno, "idmapped mount: pipe");
+	if (pipe2(hold, O_CLOEXEC) < 0) {
+		close(ready[0]);
+		close(ready[1]);
+		return hr_fail(err, errno, "idmapped mount: pipe");
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		close(hold[1]);
+		if (unshare(CLONE_NEWUSER) < 0)
+			_exit(1);
+		(void)!write(ready[1], "1", 1);
+		(void)!read(hold[0], &c, 1); /* until the parent has the namespace */
+		_exit(0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	if (pid < 0) {
+		hr_fail(err, errno, "idmapped mount: fork");
+	} else if (read(ready[0], &c, 1) != 1) {
+		hr_fail(err, EPERM, "idmapped mount: cannot create a user namespace");
+	} else if (hr_idmap_write_maps(pid, u, nu, g, ng, err) == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			hr_fail(err, errno, "open `%s`", path);
+	}
+	close(ready[0]);
+	close(hold[1]);
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	return fd;
+}
+
+void hr_idmap_trees_free(int *trees, size_t n)
+{
+	for (size_t i = 0; trees && i < n; i++)
+		if (trees[i] >= 0)
+			close(trees[i]);
+	free(trees);
+}
+
+int hr_idmap_trees_prepare(const struct hr_spec *spec, int **trees, struct hr_err **err)
+{
+	const struct hr_linux *lx = &spec->lnx;
+	int *t = NULL;
+
+	*trees = NULL;
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct hr_mount *m = &spec->mounts[i];
+		bool is_bind = m->opts.bind || (m->type && strcmp(m->type, "bind") == 0);
+		bool own = m->n_uid_mappings > 0 || m->n_gid_mappings > 0;
+		struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP};
+		cleanup_close int userns = -1;
+		int tree;
+
+		if (!m->opts.idmap && !m->opts.ridmap)
+			continue;
+		if (!is_bind) {
+			hr_idmap_trees_free(t, i);
+			return hr_fail(err, EOPNOTSUPP, "mounts: `%s`: idmap is supported on bind mounts only",
+				       m->destination);
+		}
+		if (!t) {
+			t = xcalloc(spec->n_mounts, sizeof(int));
+			for (size_t k = 0; k < spec->n_mounts; k++)
+				t[k] = -1;
+		}
+		userns = own ? idmap_userns(m->uid_mappings, m->n_uid_mappings, m->gid_mappings, m->n_gid_mappings, err)
+			     : idmap_userns(lx->uid_mappings, lx->n_uid_mappings, lx->gid_mappings, lx->n_gid_mappings,
+					    err);
+		tree = userns < 0 ? -1 : open_bind_tree(m, err);
+		if (tree < 0) {
+			hr_idmap_trees_free(t, spec->n_mounts);
+			return hr_fail_wrap(err, "idmapped mount on `%s`", m->destination);
+		}
+		t[i] = tree;
+		a.userns_fd = (uint64_t)userns;
+		if (mount_setattr(tree, "", AT_EMPTY_PATH | (m->opts.ridmap ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0) {
+			hr_fail(err, errno, "idmapped mount of `%s` on `%s`%s", m->source, m->destination,
+				errno == EINVAL ? ": the filesystem cannot be idmapped" : "");
+			hr_idmap_trees_free(t, spec->n_mounts);
+			return -1;
+		}
+		if (bind_tree_attrs(m, tree, err) < 0) {
+			hr_idmap_trees_free(t, spec->n_mounts);
+			return -1;
+		}
+	}
+	*trees = t;
+	return 0;
 }
 
 static int fs_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **err)
@@ -311,11 +437,8 @@ int hr_mounts_apply_child(const struct hr_plan *plan, int rootfs_fd, struct hr_e
 			if (check_not_symlink(rootfs_fd, m->destination, err) < 0)
 				return -1;
 		}
-		if (m->opts.idmap || m->opts.ridmap)
-			return hr_fail(err, EOPNOTSUPP, "mount on `%s`: idmapped mounts are not supported yet",
-				       m->destination);
 		if (is_bind)
-			r = bind_mount(m, rootfs_fd, err);
+			r = bind_mount(m, plan->idmap_trees ? plan->idmap_trees[i] : -1, rootfs_fd, err);
 		else if (type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0))
 			r = cgroup_mount(plan, m, rootfs_fd, err);
 		else if (type == NULL)

@@ -93,6 +93,14 @@ static int write_map(pid_t pid, const char *file, const struct hr_idmap *m, size
 	return 0;
 }
 
+int hr_idmap_write_maps(pid_t pid, const struct hr_idmap *u, size_t nu, const struct hr_idmap *g, size_t ng,
+			struct hr_err **err)
+{
+	if (write_map(pid, "uid_map", u, nu, err) < 0)
+		return -1;
+	return write_map(pid, "gid_map", g, ng, err);
+}
+
 int hr_idmap_write(pid_t pid, const struct hr_spec *spec, struct hr_err **err)
 {
 	if (write_map(pid, "uid_map", spec->lnx.uid_mappings, spec->lnx.n_uid_mappings, err) < 0)

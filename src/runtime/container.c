@@ -484,6 +484,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto fail;
 	if (spec->lnx.seccomp && hr_seccomp_compile(spec->lnx.seccomp, &bpf, err) < 0)
 		goto fail;
+	if (hr_idmap_trees_prepare(spec, &plan.idmap_trees, err) < 0)
+		goto fail;
 	if (has_cgroup_mount(spec) && hr_cgmounts_plan(cgpath, &plan.cgmounts, &plan.n_cgmounts, err) < 0)
 		goto fail;
 	procsys_fd = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -586,6 +588,7 @@ out:
 	if (sv[1] >= 0)
 		close(sv[1]);
 	hr_cgmounts_free(plan.cgmounts, plan.n_cgmounts);
+	hr_idmap_trees_free(plan.idmap_trees, spec ? spec->n_mounts : 0);
 	hr_bpf_free(bpf);
 	hr_cgroup_free(cg);
 	hr_spec_free(spec);

@@ -163,6 +163,20 @@ START_TEST(bad_capability_set)
 }
 END_TEST
 
+START_TEST(idmap_on_a_tmpfs)
+{
+	struct hb b;
+
+	hb_new(&b);
+	json_array_append_new(json_object_get(b.config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s], s:[{s:i, s:i, s:i}], s:[{s:i, s:i, s:i}]}",
+					"destination", "/scratch", "type", "tmpfs", "source", "tmpfs", "options",
+					"idmap", "uidMappings", "containerID", 0, "hostID", 100000, "size", 65536,
+					"gidMappings", "containerID", 0, "hostID", 100000, "size", 65536));
+	expect_failure(&b, "create", "`/scratch`: idmap is supported on bind mounts only");
+}
+END_TEST
+
 START_TEST(duplicate_id_and_unknown_ids)
 {
 	struct hb b;
@@ -344,6 +358,7 @@ int main(void)
 	tcase_add_test(tc, apparmor_without_apparmor);
 	tcase_add_test(tc, selinux_without_selinux);
 	tcase_add_test(tc, bad_capability_set);
+	tcase_add_test(tc, idmap_on_a_tmpfs);
 	tcase_add_test(tc, duplicate_id_and_unknown_ids);
 	tcase_add_test(tc, cve_2019_19921_proc_symlink);
 	tcase_add_test(tc, cve_2019_16884_fake_proc);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -170,6 +171,86 @@ START_TEST(user_namespace_slow_path)
 }
 END_TEST
 
+/*
+ * Idmapped bind mounts: in a user namespace mapping 0 to 100000, a host
+ * directory of files owned by 0 and 1000 shows them as 0 and 1000 through
+ * `idmap` (the mount's own mappings) and `ridmap` (the container's), as
+ * nobody without; a file the container's root creates is root's on disk.
+ * Without a user namespace the mount's own mappings still apply.
+ */
+START_TEST(idmapped_bind_mounts)
+{
+	struct hb b;
+	struct hb_result r;
+	json_t *lx;
+	char host[64] = "/tmp/hrit-idm.XXXXXX", cmd[900];
+	struct stat st;
+
+	ck_assert_ptr_nonnull(mkdtemp(host));
+	snprintf(cmd, sizeof(cmd), "chmod 0755 %s && touch %s/a %s/b && chown 0:0 %s/a && chown 1000:1000 %s/b", host,
+		 host, host, host, host);
+	ck_assert_int_eq(system(cmd), 0);
+	hb_new(&b);
+	snprintf(cmd, sizeof(cmd), "chmod 0711 %s && chown -R 100000:100000 %s", b.dir, b.rootfs);
+	ck_assert_int_eq(system(cmd), 0);
+	lx = json_object_get(b.config, "linux");
+	json_array_append_new(json_object_get(lx, "namespaces"), json_pack("{s:s}", "type", "user"));
+	json_object_set_new(lx, "uidMappings",
+			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 65536));
+	json_object_set_new(lx, "gidMappings",
+			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 65536));
+	{
+		json_t *keep = json_array(), *v;
+		size_t i;
+
+		json_array_foreach(json_object_get(b.config, "mounts"), i, v)
+		{
+			if (strcmp(json_string_value(json_object_get(v, "destination")), "/sys") != 0)
+				json_array_append(keep, v);
+		}
+		json_object_set_new(b.config, "mounts", keep);
+	}
+	json_array_append_new(json_object_get(b.config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s,s], s:[{s:i, s:i, s:i}], s:[{s:i, s:i, s:i}]}",
+					"destination", "/own", "type", "bind", "source", host, "options", "bind",
+					"idmap", "uidMappings", "containerID", 0, "hostID", 100000, "size", 65536,
+					"gidMappings", "containerID", 0, "hostID", 100000, "size", 65536));
+	json_array_append_new(json_object_get(b.config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s,s]}", "destination", "/ctr", "type", "bind", "source",
+					host, "options", "rbind", "ridmap"));
+	json_array_append_new(json_object_get(b.config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s]}", "destination", "/plain", "type", "bind", "source",
+					host, "options", "bind"));
+	hb_set_args(&b, "/bin/sh", "-c",
+		    "stat -c '%n %u:%g' /own/a /own/b /ctr/a /ctr/b /plain/a /plain/b; touch /own/new", NULL);
+	r = RUN(&b, "run", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "/own/a 0:0\n/own/b 1000:1000\n/ctr/a 0:0\n/ctr/b 1000:1000\n"
+				"/plain/a 65534:65534\n/plain/b 65534:65534\n");
+	hb_result_free(&r);
+	snprintf(cmd, sizeof(cmd), "%s/new", host);
+	ck_assert_int_eq(stat(cmd, &st), 0);
+	ck_assert_int_eq(st.st_uid, 0);
+	hb_finish(&b);
+
+	/* no user namespace: the mount's mappings show on-disk 0 as 100000 */
+	hb_new(&b);
+	json_array_append_new(json_object_get(b.config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s,s], s:[{s:i, s:i, s:i}], s:[{s:i, s:i, s:i}]}",
+					"destination", "/own", "type", "bind", "source", host, "options", "bind",
+					"idmap", "uidMappings", "containerID", 0, "hostID", 100000, "size", 65536,
+					"gidMappings", "containerID", 0, "hostID", 100000, "size", 65536));
+	hb_set_args(&b, "/bin/stat", "-c", "%u:%g", "/own/a", NULL);
+	r = RUN(&b, "run", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "100000:100000\n");
+	hb_result_free(&r);
+	hb_finish(&b);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", host);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(time_namespace_offsets)
 {
 	struct hb b;
@@ -247,6 +328,7 @@ int main(void)
 	tcase_add_test(tc, user_namespace_fast_path);
 	tcase_add_test(tc, user_namespace_slow_path);
 	tcase_add_test(tc, time_namespace_offsets);
+	tcase_add_test(tc, idmapped_bind_mounts);
 	tcase_add_test(tc, concurrent_containers);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
