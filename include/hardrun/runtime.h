@@ -65,6 +65,13 @@ int hr_container_ps(const struct hr_rt *rt, const char *id, bool json, FILE *out
 int hr_container_pause(const struct hr_rt *rt, const char *id, bool pause, struct hr_err **err);
 /* Apply a LinuxResources JSON object (validated as linux.resources) to the container's cgroup. */
 int hr_container_update(const struct hr_rt *rt, const char *id, const char *resources_json, struct hr_err **err);
+/*
+ * runc's events: with once, one {"type":"stats","id":…,"data":{…}} line;
+ * else a stats line every interval_ms and {"type":"oom","id":…} whenever
+ * the kernel OOM-kills in the container's cgroup, until the init is gone.
+ */
+int hr_container_events(const struct hr_rt *rt, const char *id, bool once, long interval_ms, FILE *out,
+			struct hr_err **err);
 int hr_container_list(const struct hr_rt *rt, bool quiet, bool json, FILE *out, struct hr_err **err);
 
 #endif

@@ -17,6 +17,9 @@ int hr_cmd_ps(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err
 int hr_cmd_pause(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_resume(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_update(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_events(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_checkpoint(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_restore(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_state(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_kill(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_delete(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);

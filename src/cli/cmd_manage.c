@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* ps, pause, resume and update. */
+/* ps, pause, resume, update, events; checkpoint and restore refused. */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -176,4 +179,73 @@ int hr_cmd_update(const struct hr_rt *rt, int argc, char **argv, struct hr_err *
 	r = hr_container_update(rt, argv[optind], text, err);
 	free(text);
 	return r < 0 ? -1 : 0;
+}
+
+static const struct option events_opts[] = {
+	{"stats", no_argument, NULL, 's'},
+	{"interval", required_argument, NULL, 'i'},
+	{NULL, 0, NULL, 0},
+};
+
+/* A Go-style duration as runc takes it: "5s", "500ms", "1m", "1h"; whole numbers only. */
+static int parse_duration_ms(const char *s, long *out)
+{
+	static const struct {
+		const char *unit;
+		long ms;
+	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+	char *end = NULL;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || v <= 0)
+		return -1;
+	for (size_t i = 0; i < HR_ARRAY_SIZE(units); i++)
+		if (strcmp(end, units[i].unit) == 0 && v <= LONG_MAX / units[i].ms) {
+			*out = v * units[i].ms;
+			return 0;
+		}
+	return -1;
+}
+
+int hr_cmd_events(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err)
+{
+	bool once = false;
+	long interval = 5000;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long_only(argc, argv, "+", events_opts, NULL)) != -1) {
+		if (c == 's') {
+			once = true;
+		} else if (c == 'i') {
+			if (parse_duration_ms(optarg, &interval) < 0)
+				return hr_fail(err, 0, "events: --interval: `%s` is not a duration like 5s or 500ms",
+					       optarg);
+		} else {
+			return hr_fail(err, 0, "events: unknown or incomplete option `%s`", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return hr_fail(err, 0, "events: expected ID");
+	return hr_container_events(rt, argv[optind], once, interval, stdout, err) < 0 ? -1 : 0;
+}
+
+/* checkpoint and restore need CRIU, which hardrun does not drive: say so, whatever the flags. */
+int hr_cmd_checkpoint(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err)
+{
+	(void)rt;
+	(void)argc;
+	(void)argv;
+	return hr_fail(err, 0, "checkpoint: not supported by hardrun (no CRIU support)");
+}
+
+int hr_cmd_restore(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err)
+{
+	(void)rt;
+	(void)argc;
+	(void)argv;
+	return hr_fail(err, 0, "restore: not supported by hardrun (no CRIU support)");
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* ps, pause/resume and update against a running container, seen in its cgroup files. */
+/* ps, pause/resume, update and events against a running container, seen in its cgroup files. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +109,59 @@ START_TEST(ps_pause_resume_update)
 }
 END_TEST
 
+/*
+ * events: --stats gives one runc-shaped stats line with the container's
+ * limits; the stream reports the OOM kill of a workload past its memory
+ * limit and ends when the container has stopped.
+ */
+START_TEST(events_stats_and_oom)
+{
+	struct hb b;
+	struct hb_result r;
+	json_t *ev, *data;
+	json_error_t je;
+
+	if (access("/sys/fs/cgroup/memory", F_OK) != 0)
+		return;
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "linux"), "resources",
+			    json_pack("{s:{s:i, s:i}, s:{s:i}}", "memory", "limit", 33554432, "swap", 33554432, "pids",
+				      "limit", 20));
+	hb_set_args(&b, "/bin/sh", "-c", "/probe sleep 1; /probe alloc 128", NULL);
+	r = RUN(&b, "run", "--detach", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	hb_result_free(&r);
+	r = RUN(&b, "events", "--stats", b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_int_eq(hb_lines(r.out), 1);
+	ev = json_loads(r.out, 0, &je);
+	ck_assert_msg(ev != NULL, "not JSON: %s", r.out);
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "type")), "stats");
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "id")), b.id);
+	data = json_object_get(ev, "data");
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(json_object_get(json_object_get(data, "memory"), "usage"), "limit")),
+		33554432);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(data, "pids"), "limit")), 20);
+	ck_assert_int_ge(json_integer_value(json_object_get(json_object_get(data, "pids"), "current")), 1);
+	json_decref(ev);
+	hb_result_free(&r);
+	/* the stream: stats lines, then the OOM kill, then the end of the container */
+	r = RUN(&b, "events", "--interval", "200ms", b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.out, "{\"type\":\"stats\",\"id\":\"") == r.out, "%s", r.out);
+	ck_assert_msg(strstr(r.out, "{\"type\":\"oom\",\"id\":\"") != NULL, "no oom event: %s", r.out);
+	hb_result_free(&r);
+	/* CRIU is not driven: a clear refusal */
+	r = RUN(&b, "checkpoint", "--image-path", "/tmp/x", "--leave-running", b.id);
+	ck_assert_int_ne(r.status, 0);
+	if (hb_is_hardrun())
+		ck_assert_str_eq(r.err, "hardrun: checkpoint: not supported by hardrun (no CRIU support)\n");
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("manage");
@@ -119,6 +172,7 @@ int main(void)
 	hb_require_root();
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, ps_pause_resume_update);
+	tcase_add_test(tc, events_stats_and_oom);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
