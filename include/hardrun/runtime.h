@@ -27,6 +27,8 @@ struct hr_create_opts {
 	bool no_new_keyring;
 	int preserve_fds;
 	bool detach; /* run only */
+	/* run only: a connected socket standing in for --console-socket (the foreground terminal); -1 = none */
+	int console_sock_fd;
 };
 
 int hr_container_create(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, struct hr_err **err);
@@ -59,6 +61,12 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		      struct hr_err **err);
 /* Wait for pid (our child) forwarding the blocked signals; *status is its exit status or 128+N. */
 int hr_wait_forward(pid_t pid, int *status, struct hr_err **err);
+/*
+ * hr_wait_forward for `run` with a terminal: also copies stdin to the pty
+ * master and the master to stdout, and passes the window size of a
+ * terminal on stdin to the pty (at start and on SIGWINCH).
+ */
+int hr_wait_forward_pty(pid_t pid, int master, int *status, struct hr_err **err);
 /* ps: the container's pids (host view), as a JSON array or a PID/CMD table. */
 int hr_container_ps(const struct hr_rt *rt, const char *id, bool json, FILE *out, struct hr_err **err);
 /* pause (freeze) a running container, or resume (thaw) a paused one. */

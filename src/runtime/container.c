@@ -437,13 +437,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		hr_fail(err, 0, "--systemd-cgroup: systemd is not running on this host, use the cgroupfs driver");
 		goto out;
 	}
-	if (spec->process->terminal && !o->console_socket && !keep_child) {
+	if (spec->process->terminal && !o->console_socket && (!keep_child || o->console_sock_fd < 0)) {
 		hr_fail(err, 0, "process.terminal is set: --console-socket is required");
-		goto out;
-	}
-	if (spec->process->terminal && !o->console_socket) {
-		hr_fail(err, EOPNOTSUPP,
-			"process.terminal: a terminal for `run` in the foreground is not supported yet");
 		goto out;
 	}
 	if (spec->process->has_capabilities) {
@@ -493,7 +488,13 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		hr_fail(err, errno, "open `/proc/sys`");
 		goto fail;
 	}
-	if (spec->process->terminal) {
+	if (spec->process->terminal && !o->console_socket) {
+		console_fd = fcntl(o->console_sock_fd, F_DUPFD_CLOEXEC, 3);
+		if (console_fd < 0) {
+			hr_fail(err, errno, "terminal socket");
+			goto fail;
+		}
+	} else if (spec->process->terminal) {
 		console_fd = hr_console_connect(o->console_socket, err);
 		if (console_fd < 0)
 			goto fail;

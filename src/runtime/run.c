@@ -3,14 +3,21 @@
  * `run`: create + start + wait in the foreground.  hardrun stays the
  * parent (or, for the slow path, the subreaper) of the init, forwards the
  * signals it receives, returns the workload's status (128+N for signal N),
- * and deletes the container afterwards.
+ * and deletes the container afterwards.  With process.terminal and no
+ * --console-socket, hardrun takes the pty master itself and connects it to
+ * its own stdin and stdout, as runc does.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "container.h"
@@ -56,9 +63,149 @@ int hr_wait_forward(pid_t pid, int *status, struct hr_err **err)
 	}
 }
 
-int hr_container_run(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, int *status,
+/* true when the init reaped now or earlier (status set) */
+static bool reap(pid_t pid, int *status, struct hr_err **err, int *r)
+{
+	int ws;
+	pid_t w;
+
+	while ((w = waitpid(-1, &ws, WNOHANG)) > 0) {
+		if (w == pid) {
+			*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+			*r = 0;
+			return true;
+		}
+	}
+	if (w < 0 && errno == ECHILD) {
+		*r = hr_fail(err, ECHILD, "wait for container init %d", pid);
+		return true;
+	}
+	return false;
+}
+
+static bool write_all(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+static void copy_winsize(int master)
+{
+	struct winsize ws;
+
+	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+		(void)ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/* the workload's last output: whatever the master still holds */
+static void drain(int master)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(master, buf, sizeof(buf))) > 0 && write_all(1, buf, (size_t)n))
+		;
+}
+
+int hr_wait_forward_pty(pid_t pid, int master, int *status, struct hr_err **err)
+{
+	sigset_t mask;
+	cleanup_close int sfd = -1;
+	struct termios saved, raw;
+	bool tty = isatty(0) && tcgetattr(0, &saved) == 0;
+	bool in_open = true, out_open = true;
+	int r = -1;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	for (size_t i = 0; i < HR_ARRAY_SIZE(forwarded); i++)
+		sigaddset(&mask, forwarded[i]);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		return hr_fail(err, errno, "signalfd");
+	if (tty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		(void)tcsetattr(0, TCSANOW, &raw);
+		copy_winsize(master);
+	}
+	(void)fcntl(master, F_SETFL, O_NONBLOCK);
+	for (;;) {
+		struct pollfd p[3] = {
+			{sfd, POLLIN, 0}, {out_open ? master : -1, POLLIN, 0}, {in_open ? 0 : -1, POLLIN, 0}};
+		struct signalfd_siginfo si;
+		char buf[4096];
+		ssize_t n;
+
+		if (reap(pid, status, err, &r)) {
+			drain(master);
+			break;
+		}
+		if (poll(p, 3, -1) < 0 && errno != EINTR) {
+			r = hr_fail(err, errno, "poll");
+			break;
+		}
+		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGWINCH && tty)
+				copy_winsize(master); /* the kernel signals the pty's foreground group */
+			else if (si.ssi_signo != SIGCHLD && kill(pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
+				hr_log_warn("forward signal %u to %d: %s", si.ssi_signo, pid, strerror(errno));
+		}
+		if (p[1].revents) {
+			n = read(master, buf, sizeof(buf));
+			if (n > 0)
+				(void)write_all(1, buf, (size_t)n);
+			else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+				out_open = false; /* EIO: every holder of the pty has gone */
+		}
+		if (p[2].revents) {
+			n = read(0, buf, sizeof(buf));
+			if (n > 0)
+				(void)write_all(master, buf, (size_t)n);
+			else if (n == 0 || errno != EINTR)
+				in_open = false;
+		}
+	}
+	if (tty)
+		(void)tcsetattr(0, TCSANOW, &saved);
+	return r;
+}
+
+/* The pty master the init sent over the terminal socket before READY, or -1 when there is none. */
+static int take_master(int sock)
+{
+	char data[64];
+	struct iovec iov = {data, sizeof(data)};
+	union {
+		char c[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.c, .msg_controllen = sizeof(u.c)};
+	int fd = -1;
+
+	if (recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+int hr_container_run(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o_in, int *status,
 		     struct hr_err **err)
 {
+	struct hr_create_opts opts = *o_in, *o = &opts;
+	cleanup_close int term_sock = -1;
+	cleanup_close int master = -1;
 	struct hr_loaded *c = NULL;
 	sigset_t mask, old;
 	pid_t pid = -1;
@@ -77,8 +224,21 @@ int hr_container_run(const struct hr_rt *rt, const char *id, const struct hr_cre
 		/* the slow path's init is a grandchild: become its reaper */
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	}
-	if (hr_container_do_create(rt, id, o, !o->detach, &pid, err) < 0)
+	if (!o->detach && !o->console_socket) {
+		int tsv[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tsv) < 0)
+			return hr_fail(err, errno, "run `%s`: socketpair", id);
+		term_sock = tsv[0];
+		o->console_sock_fd = tsv[1];
+	}
+	r = hr_container_do_create(rt, id, o, !o->detach, &pid, err);
+	if (o->console_sock_fd >= 0)
+		close(o->console_sock_fd);
+	if (r < 0)
 		return hr_fail_wrap(err, "run `%s`", id);
+	if (term_sock >= 0)
+		master = take_master(term_sock);
 	if (hr_container_load(rt, id, true, &c, err) < 0)
 		return hr_fail_wrap(err, "run `%s`", id);
 	r = hr_container_do_start(c, err);
@@ -97,7 +257,7 @@ int hr_container_run(const struct hr_rt *rt, const char *id, const struct hr_cre
 	/* release the container's lock while it runs so state/kill work */
 	close(c->dir_fd);
 	c->dir_fd = -1;
-	r = hr_wait_forward(pid, status, err);
+	r = master >= 0 ? hr_wait_forward_pty(pid, master, status, err) : hr_wait_forward(pid, status, err);
 	hr_loaded_free(c);
 	c = NULL;
 	{

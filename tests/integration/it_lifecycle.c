@@ -584,6 +584,32 @@ START_TEST(console_socket)
 }
 END_TEST
 
+/* `run` with a terminal and no --console-socket: the runtime itself relays the pty (runc's foreground mode) */
+START_TEST(run_with_terminal_in_foreground)
+{
+	struct hb b;
+	struct hb_result r;
+
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "process"), "terminal", json_true());
+	json_object_set_new(json_object_get(b.config, "process"), "consoleSize",
+			    json_pack("{s:i, s:i}", "height", 24, "width", 80));
+	hb_set_args(&b, "/bin/sh", "-c", "tty; stty size; /probe stat /dev/console; exit 3", NULL);
+	r = hb_run(&b, 30, "run", "--bundle", b.dir, b.id, NULL);
+	ck_assert_msg(r.status == 3, "status %d: %s", r.status, r.err);
+	ck_assert_str_eq(r.out, "/dev/pts/0\r\n24 80\r\nchar 136:0\r\n");
+	hb_result_free(&r);
+	/* detached, nobody could take the terminal: refused before anything is built */
+	r = hb_run(&b, 30, "run", "--detach", "--bundle", b.dir, b.id, NULL);
+	ck_assert_int_ne(r.status, 0);
+	if (hb_is_hardrun())
+		ck_assert_msg(r.status == 1 && hb_lines(r.err) == 1 && strstr(r.err, "--console-socket is required"),
+			      "%s", r.err);
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lifecycle");
@@ -608,6 +634,7 @@ int main(void)
 	tcase_add_test(tc, sysctl_rlimits_devices);
 	tcase_add_test(tc, no_pivot_and_preserve_fds);
 	tcase_add_test(tc, console_socket);
+	tcase_add_test(tc, run_with_terminal_in_foreground);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
