@@ -945,6 +945,24 @@ static int parse_resources(struct hr_linux *lx, json_t *l, struct hr_err **err)
 	return string_map(res, "unified", P, &r->unified, &r->n_unified, err);
 }
 
+/* The architectures the runtime-spec names for linux.seccomp. */
+static bool seccomp_arch_known(const char *a)
+{
+	static const char *const known[] = {
+		"SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",	    "SCMP_ARCH_ARM",
+		"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",	   "SCMP_ARCH_MIPS64",	    "SCMP_ARCH_MIPS64N32",
+		"SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+		"SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",	    "SCMP_ARCH_S390X",
+		"SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",	    "SCMP_ARCH_LOONGARCH64",
+		"SCMP_ARCH_M68K",    "SCMP_ARCH_SH",	   "SCMP_ARCH_SHEB",
+	};
+
+	for (size_t i = 0; i < HR_ARRAY_SIZE(known); i++)
+		if (strcmp(a, known[i]) == 0)
+			return true;
+	return false;
+}
+
 static int parse_seccomp(struct hr_linux *lx, json_t *l, struct hr_err **err)
 {
 	json_t *o, *a, *e;
@@ -986,7 +1004,7 @@ static int parse_seccomp(struct hr_linux *lx, json_t *l, struct hr_err **err)
 		    strcmp(*f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") != 0)
 			return hr_fail(err, 0, "config.json: %s.flags[%td]: unknown flag \"%s\"", P, f - sc->flags, *f);
 	for (char **ar = sc->architectures; ar && *ar; ar++)
-		if (!hr_str_has_prefix(*ar, "SCMP_ARCH_"))
+		if (!seccomp_arch_known(*ar))
 			return hr_fail(err, 0, "config.json: %s.architectures[%td]: unknown architecture \"%s\"", P,
 				       ar - sc->architectures, *ar);
 

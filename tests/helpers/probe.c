@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -44,6 +45,12 @@ static const char *errname(int e)
 		return "EEXIST";
 	case ENOTDIR:
 		return "ENOTDIR";
+	case EXDEV:
+		return "EXDEV";
+	case ESRCH:
+		return "ESRCH";
+	case EDOM:
+		return "EDOM";
 	case ETXTBSY:
 		return "ETXTBSY";
 	case EBUSY:
@@ -177,6 +184,50 @@ static int watch_exe(const char *result, int seconds)
 	fprintf(outf, "timeout\n");
 	fclose(outf);
 	return 1;
+}
+
+static void on_sigsys(int sig, siginfo_t *si, void *ctx)
+{
+	char b[64];
+	int n = snprintf(b, sizeof(b), "sigsys %d\n", si->si_syscall);
+
+	(void)sig;
+	(void)ctx;
+	(void)!write(1, b, (size_t)n);
+	_exit(0);
+}
+
+/*
+ * "sys NAME [A0 [A1]]": one raw system call, printing "ok" or the errno
+ * name; a SIGSYS from a TRAP rule prints "sigsys NR".  Only calls with no
+ * side effect on the container: the seccomp tests match on their arguments.
+ */
+static int sys_call(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		long nr;
+	} calls[] = {{"umask", SYS_umask},   {"unshare", SYS_unshare}, {"keyctl", SYS_keyctl},
+		     {"getppid", SYS_getppid}, {"getpriority", SYS_getpriority}};
+	struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
+	long a0 = argc > 3 ? strtol(argv[3], NULL, 0) : 0, a1 = argc > 4 ? strtol(argv[4], NULL, 0) : 0;
+	long r;
+
+	sigaction(SIGSYS, &sa, NULL);
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		if (strcmp(argv[2], calls[i].name) != 0)
+			continue;
+		r = syscall(calls[i].nr, a0, a1, 0, 0, 0);
+		if (r < 0)
+			printf("%s\n", errname(errno));
+		else if (calls[i].nr == SYS_getppid || calls[i].nr == SYS_getpriority)
+			printf("ok %ld\n", r);
+		else
+			printf("ok\n");
+		return 0;
+	}
+	fprintf(stderr, "probe: unknown call `%s`\n", argv[2]);
+	return 2;
 }
 
 int main(int argc, char **argv)
@@ -408,6 +459,8 @@ int main(int argc, char **argv)
 		printf("allocated %zu\n", mb);
 		return 0;
 	}
+	if (!strcmp(cmd, "sys") && argc > 2)
+		return sys_call(argc, argv);
 	if (!strcmp(cmd, "put") && argc > 3)
 		return put(argv[2], argv[3]);
 	if (!strcmp(cmd, "watch-exe") && argc > 3)
