@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -376,4 +377,71 @@ void hb_finish(struct hb *b)
 	hb_assert_no_leak(b);
 	sh("rm -rf %s", b->dir);
 	json_decref(b->config);
+}
+
+void hb_drop_mount(struct hb *b, const char *dest)
+{
+	json_t *keep = json_array(), *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(b->config, "mounts"), i, v)
+	{
+		if (strcmp(json_string_value(json_object_get(v, "destination")), dest) != 0)
+			json_array_append(keep, v);
+	}
+	json_object_set_new(b->config, "mounts", keep);
+}
+
+void hb_userns(struct hb *b)
+{
+	json_t *lx = json_object_get(b->config, "linux");
+
+	/* like docker's 0711 data dirs: the mapped root must be able to reach its rootfs */
+	sh("chmod 0711 %s && chown -R 100000:100000 %s", b->dir, b->rootfs);
+	json_array_append_new(json_object_get(lx, "namespaces"), json_pack("{s:s}", "type", "user"));
+	json_object_set_new(lx, "uidMappings",
+			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 65536));
+	json_object_set_new(lx, "gidMappings",
+			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 65536));
+	hb_drop_mount(b, "/sys");
+}
+
+int hb_recv_fd(int listening)
+{
+	int conn = accept(listening, NULL, NULL), fd = -1;
+	char data[256];
+	struct iovec iov = {data, sizeof(data)};
+	union {
+		char c[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.c, .msg_controllen = sizeof(u.c)};
+
+	if (conn < 0)
+		return -1;
+	if (recvmsg(conn, &mh, 0) > 0)
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+				memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	close(conn);
+	return fd;
+}
+
+int hb_main(const char *name, int timeout_s, const TTest *const *tests)
+{
+	Suite *s = suite_create(name);
+	TCase *tc = tcase_create(name);
+	SRunner *sr;
+	int failed;
+
+	hb_require_root();
+	tcase_set_timeout(tc, timeout_s);
+	for (; *tests; tests++)
+		tcase_add_test(tc, *tests);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
 }

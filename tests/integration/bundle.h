@@ -9,6 +9,7 @@
 #ifndef HR_IT_BUNDLE_H
 #define HR_IT_BUNDLE_H
 
+#include <check.h>
 #include <jansson.h>
 #include <stdbool.h>
 
@@ -46,6 +47,19 @@ int hb_lines(const char *s);
 void hb_finish(struct hb *b);
 /* The same leak check alone. */
 void hb_assert_no_leak(struct hb *b);
+
+/*
+ * A user namespace mapping 0..65535 to 100000..165535, the rootfs owned by
+ * the mapped root, and no sysfs mount (it needs the network namespace's
+ * owner).
+ */
+void hb_userns(struct hb *b);
+/* Remove the config's mounts with this destination. */
+void hb_drop_mount(struct hb *b, const char *dest);
+/* Accept one connection on a listening socket and return the fd it sends with SCM_RIGHTS (-1 if none). */
+int hb_recv_fd(int listening);
+/* Run the suite: every test in the NULL-terminated list, one tcase with the timeout; exit status for main. */
+int hb_main(const char *name, int timeout_s, const TTest *const *tests);
 
 /* Write a file into the bundle dir (hook scripts) with mode. */
 void hb_write_file(struct hb *b, const char *name, const char *text, int mode);

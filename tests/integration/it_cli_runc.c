@@ -175,21 +175,9 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("cli_runc");
-	TCase *tc = tcase_create("cli_runc");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		containerd_shim_sequence, fd3_does_not_leak, failed_create_logs_json_error, features_is_json, NULL,
+	};
 
-	hb_require_root();
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, containerd_shim_sequence);
-	tcase_add_test(tc, fd3_does_not_leak);
-	tcase_add_test(tc, failed_create_logs_json_error);
-	tcase_add_test(tc, features_is_json);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return hb_main("cli_runc", 120, tests);
 }

@@ -48,19 +48,6 @@ static bool same_file(const char *a, const char *b)
 	return system(cmd) == 0;
 }
 
-static void drop_mount(struct hb *b, const char *dest)
-{
-	json_t *keep = json_array(), *v;
-	size_t i;
-
-	json_array_foreach(json_object_get(b->config, "mounts"), i, v)
-	{
-		if (strcmp(json_string_value(json_object_get(v, "destination")), dest) != 0)
-			json_array_append(keep, v);
-	}
-	json_object_set_new(b->config, "mounts", keep);
-}
-
 static void add_mount(struct hb *b, json_t *m)
 {
 	json_array_append_new(json_object_get(b->config, "mounts"), m);
@@ -126,20 +113,11 @@ START_TEST(cve_2023_25809_cgroup_ro_in_userns)
 {
 	struct hb b;
 	struct hb_result r;
-	json_t *lx;
-	char cmd[700], *line, *save = NULL, *all;
+	char *line, *save = NULL, *all;
 	int cgroup_lines = 0;
 
 	hb_new(&b);
-	snprintf(cmd, sizeof(cmd), "chmod 0711 %s && chown -R 100000:100000 %s", b.dir, b.rootfs);
-	ck_assert_int_eq(system(cmd), 0);
-	lx = json_object_get(b.config, "linux");
-	json_array_append_new(json_object_get(lx, "namespaces"), json_pack("{s:s}", "type", "user"));
-	json_object_set_new(lx, "uidMappings",
-			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 65536));
-	json_object_set_new(lx, "gidMappings",
-			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 65536));
-	drop_mount(&b, "/sys");
+	hb_userns(&b);
 	add_mount(&b, json_pack("{s:s, s:s, s:s, s:[s,s,s,s,s]}", "destination", "/sys", "type", "none", "source",
 				"/sys", "options", "rbind", "nosuid", "noexec", "nodev", "ro"));
 	add_mount(&b, json_pack("{s:s, s:s, s:s, s:[s,s,s,s,s]}", "destination", "/sys/fs/cgroup", "type", "cgroup",
@@ -178,7 +156,7 @@ END_TEST
 START_TEST(cve_2024_45310_mkdir_race)
 {
 	struct hb b;
-	char host[64] = "/tmp/hrit-host.XXXXXX", dir[400], lnk[400], cmd[900];
+	char host[64] = "/tmp/hrit-host.XXXXXX", dir[400], lnk[400], cmd[1400];
 	pid_t racer;
 	bool clean;
 
@@ -215,27 +193,6 @@ START_TEST(cve_2024_45310_mkdir_race)
 }
 END_TEST
 
-/* receive the pty master a runtime sends over the console socket */
-static int recv_master(int ls)
-{
-	int conn = accept(ls, NULL, NULL), master = -1;
-	char data[64];
-	struct iovec iov = {data, sizeof(data)};
-	union {
-		char c[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.c, .msg_controllen = sizeof(u.c)};
-
-	ck_assert_int_ge(conn, 0);
-	ck_assert_int_gt(recvmsg(conn, &mh, 0), 0);
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_type == SCM_RIGHTS)
-			memcpy(&master, CMSG_DATA(c), sizeof(int));
-	close(conn);
-	return master;
-}
-
 /*
  * CVE-2025-52565: no /dev tmpfs, a terminal, and /dev/console in the rootfs
  * a symlink to a marker file: the pty must never be mounted over the marker.
@@ -249,7 +206,7 @@ START_TEST(cve_2025_52565_console_symlink)
 	int ls, master;
 
 	hb_new(&b);
-	drop_mount(&b, "/dev");
+	hb_drop_mount(&b, "/dev");
 	json_object_set_new(json_object_get(b.config, "root"), "readonly", json_false());
 	json_object_set_new(json_object_get(b.config, "process"), "terminal", json_true());
 	snprintf(marker, sizeof(marker), "%s/etc/marker2", b.rootfs);
@@ -258,7 +215,8 @@ START_TEST(cve_2025_52565_console_symlink)
 	ck_assert_int_eq(system(cmd), 0);
 	hb_set_args(&b, "/bin/sh", "-c", "/probe stat /dev/console; grep -c marker /proc/self/mountinfo", NULL);
 	ck_assert_int_lt(strlen(b.dir) + 14, sizeof(sa.sun_path));
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/console.sock", b.dir);
+	memcpy(sa.sun_path, b.dir, strlen(b.dir));
+	memcpy(sa.sun_path + strlen(b.dir), "/console.sock", 14);
 	ls = socket(AF_UNIX, SOCK_STREAM, 0);
 	ck_assert_int_eq(bind(ls, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	ck_assert_int_eq(listen(ls, 1), 0);
@@ -268,7 +226,7 @@ START_TEST(cve_2025_52565_console_symlink)
 		size_t n = 0;
 
 		hb_result_free(&r);
-		master = recv_master(ls);
+		master = hb_recv_fd(ls);
 		ck_assert_int_ge(master, 0);
 		r = RUN(&b, "start", b.id);
 		ck_assert_msg(r.status == 0, "%s", r.err);
@@ -367,22 +325,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("cve");
-	TCase *tc = tcase_create("cve");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		cve_2019_5736_exe_overwrite,	cve_2023_25809_cgroup_ro_in_userns, cve_2024_45310_mkdir_race,
+		cve_2025_52565_console_symlink, cve_2025_52881_procfs_redirect,	    NULL,
+	};
 
-	hb_require_root();
-	tcase_set_timeout(tc, 180);
-	tcase_add_test(tc, cve_2019_5736_exe_overwrite);
-	tcase_add_test(tc, cve_2023_25809_cgroup_ro_in_userns);
-	tcase_add_test(tc, cve_2024_45310_mkdir_race);
-	tcase_add_test(tc, cve_2025_52565_console_symlink);
-	tcase_add_test(tc, cve_2025_52881_procfs_redirect);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return hb_main("cve", 180, tests);
 }

@@ -340,35 +340,27 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("errors");
-	TCase *tc = tcase_create("errors");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		malformed_json,
+		unknown_namespace,
+		missing_rootfs,
+		relative_cwd,
+		missing_executable,
+		missing_bind_source,
+		failing_create_runtime_hook,
+		non_namespaced_sysctl,
+		apparmor_without_apparmor,
+		selinux_without_selinux,
+		bad_capability_set,
+		idmap_on_a_tmpfs,
+		duplicate_id_and_unknown_ids,
+		cve_2019_19921_proc_symlink,
+		cve_2019_16884_fake_proc,
+		cve_2021_30465_symlink_destination,
+		cve_2025_31133_devnull_symlink,
+		cve_2024_21626_cwd_fd,
+		NULL,
+	};
 
-	hb_require_root();
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, malformed_json);
-	tcase_add_test(tc, unknown_namespace);
-	tcase_add_test(tc, missing_rootfs);
-	tcase_add_test(tc, relative_cwd);
-	tcase_add_test(tc, missing_executable);
-	tcase_add_test(tc, missing_bind_source);
-	tcase_add_test(tc, failing_create_runtime_hook);
-	tcase_add_test(tc, non_namespaced_sysctl);
-	tcase_add_test(tc, apparmor_without_apparmor);
-	tcase_add_test(tc, selinux_without_selinux);
-	tcase_add_test(tc, bad_capability_set);
-	tcase_add_test(tc, idmap_on_a_tmpfs);
-	tcase_add_test(tc, duplicate_id_and_unknown_ids);
-	tcase_add_test(tc, cve_2019_19921_proc_symlink);
-	tcase_add_test(tc, cve_2019_16884_fake_proc);
-	tcase_add_test(tc, cve_2021_30465_symlink_destination);
-	tcase_add_test(tc, cve_2025_31133_devnull_symlink);
-	tcase_add_test(tc, cve_2024_21626_cwd_fd);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return hb_main("errors", 120, tests);
 }

@@ -221,23 +221,15 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("exec");
-	TCase *tc = tcase_create("exec");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		exec_joins_and_passes_status,
+		cve_2026_30892_exec_user,
+		cve_2022_29162_exec_cap_not_inheritable,
+		cve_2024_21626_exec_cwd_and_fds,
+		cve_2016_9962_helper_invisible,
+		exec_detach_and_errors,
+		NULL,
+	};
 
-	hb_require_root();
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, exec_joins_and_passes_status);
-	tcase_add_test(tc, cve_2026_30892_exec_user);
-	tcase_add_test(tc, cve_2022_29162_exec_cap_not_inheritable);
-	tcase_add_test(tc, cve_2024_21626_exec_cwd_and_fds);
-	tcase_add_test(tc, cve_2016_9962_helper_invisible);
-	tcase_add_test(tc, exec_detach_and_errors);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return hb_main("exec", 300, tests);
 }

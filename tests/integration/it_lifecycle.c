@@ -532,14 +532,8 @@ START_TEST(console_socket)
 	struct hb b;
 	struct hb_result r;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int ls, conn, master = -1;
-	char buf[512] = {0}, data[64];
-	struct iovec iov = {data, sizeof(data)};
-	union {
-		char c[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.c, .msg_controllen = sizeof(u.c)};
+	int ls, master = -1;
+	char buf[512] = {0};
 	size_t got = 0;
 
 	hb_new(&b);
@@ -557,12 +551,7 @@ START_TEST(console_socket)
 	r = RUN(&b, "create", "--bundle", b.dir, "--console-socket", sa.sun_path, b.id);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	hb_result_free(&r);
-	conn = accept(ls, NULL, NULL);
-	ck_assert_int_ge(conn, 0);
-	ck_assert_int_gt(recvmsg(conn, &mh, 0), 0);
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_type == SCM_RIGHTS)
-			memcpy(&master, CMSG_DATA(c), sizeof(int));
+	master = hb_recv_fd(ls);
 	ck_assert_int_ge(master, 0);
 	r = RUN(&b, "start", b.id);
 	ck_assert_msg(r.status == 0, "%s", r.err);
@@ -578,7 +567,6 @@ START_TEST(console_socket)
 	ck_assert_msg(strstr(buf, "char 136:0") != NULL, "pty output: %s", buf);
 	ck_assert_msg(strstr(buf, "/dev/pts/0") != NULL, "pty output: %s", buf);
 	close(master);
-	close(conn);
 	close(ls);
 	hb_finish(&b);
 }
@@ -612,33 +600,25 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("lifecycle");
-	TCase *tc = tcase_create("lifecycle");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		exit_codes,
+		signal_deaths,
+		process_fields,
+		capabilities_and_nnp,
+		lifecycle_states,
+		kill_all_and_force_delete,
+		hooks_in_order,
+		failing_hook_timeout,
+		mounts_seen_inside,
+		cgroup_limits,
+		reused_cgroup,
+		run_forwards_signals,
+		sysctl_rlimits_devices,
+		no_pivot_and_preserve_fds,
+		console_socket,
+		run_with_terminal_in_foreground,
+		NULL,
+	};
 
-	hb_require_root();
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, exit_codes);
-	tcase_add_test(tc, signal_deaths);
-	tcase_add_test(tc, process_fields);
-	tcase_add_test(tc, capabilities_and_nnp);
-	tcase_add_test(tc, lifecycle_states);
-	tcase_add_test(tc, kill_all_and_force_delete);
-	tcase_add_test(tc, hooks_in_order);
-	tcase_add_test(tc, failing_hook_timeout);
-	tcase_add_test(tc, mounts_seen_inside);
-	tcase_add_test(tc, cgroup_limits);
-	tcase_add_test(tc, reused_cgroup);
-	tcase_add_test(tc, run_forwards_signals);
-	tcase_add_test(tc, sysctl_rlimits_devices);
-	tcase_add_test(tc, no_pivot_and_preserve_fds);
-	tcase_add_test(tc, console_socket);
-	tcase_add_test(tc, run_with_terminal_in_foreground);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return hb_main("lifecycle", 120, tests);
 }

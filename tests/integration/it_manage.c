@@ -164,19 +164,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("manage");
-	TCase *tc = tcase_create("manage");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		ps_pause_resume_update,
+		events_stats_and_oom,
+		NULL,
+	};
 
-	hb_require_root();
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, ps_pause_resume_update);
-	tcase_add_test(tc, events_stats_and_oom);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return hb_main("manage", 120, tests);
 }

@@ -117,33 +117,15 @@ static void userns_case(bool slow)
 {
 	struct hb b;
 	struct hb_result r;
-	json_t *lx;
-	char cmd[700];
 
 	hb_new(&b);
 	/* the rootfs belongs to the mapped root, as a runtime that does not chown expects */
-	/* like docker's 0711 data dirs: the mapped root must be able to reach its rootfs */
-	snprintf(cmd, sizeof(cmd), "chmod 0711 %s && chown -R 100000:100000 %s", b.dir, b.rootfs);
-	ck_assert_int_eq(system(cmd), 0);
-	lx = json_object_get(b.config, "linux");
-	json_array_append_new(json_object_get(lx, "namespaces"), json_pack("{s:s}", "type", "user"));
+	hb_userns(&b);
 	if (slow) { /* a time namespace forces the stage1 path */
+		json_t *lx = json_object_get(b.config, "linux");
+
 		json_array_append_new(json_object_get(lx, "namespaces"), json_pack("{s:s}", "type", "time"));
 		json_object_set_new(lx, "timeOffsets", json_pack("{s:{s:i}}", "monotonic", "secs", 3600));
-	}
-	json_object_set_new(lx, "uidMappings",
-			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 65536));
-	json_object_set_new(lx, "gidMappings",
-			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 65536));
-	/* sysfs cannot be mounted without owning the network namespace's user namespace: drop it */
-	{
-		json_t *keep = json_array(), *v;
-		size_t i;
-
-		json_array_foreach(json_object_get(b.config, "mounts"), i,
-				   v) if (strcmp(json_string_value(json_object_get(v, "destination")), "/sys") != 0)
-			json_array_append(keep, v);
-		json_object_set_new(b.config, "mounts", keep);
 	}
 	hb_set_args(&b, "/bin/sh", "-c", "/probe ids; cat /proc/self/uid_map /proc/self/gid_map; /probe caps", NULL);
 	r = RUN(&b, "run", "--bundle", b.dir, b.id);
@@ -182,7 +164,6 @@ START_TEST(idmapped_bind_mounts)
 {
 	struct hb b;
 	struct hb_result r;
-	json_t *lx;
 	char host[64] = "/tmp/hrit-idm.XXXXXX", cmd[900];
 	struct stat st;
 
@@ -191,25 +172,7 @@ START_TEST(idmapped_bind_mounts)
 		 host, host, host, host);
 	ck_assert_int_eq(system(cmd), 0);
 	hb_new(&b);
-	snprintf(cmd, sizeof(cmd), "chmod 0711 %s && chown -R 100000:100000 %s", b.dir, b.rootfs);
-	ck_assert_int_eq(system(cmd), 0);
-	lx = json_object_get(b.config, "linux");
-	json_array_append_new(json_object_get(lx, "namespaces"), json_pack("{s:s}", "type", "user"));
-	json_object_set_new(lx, "uidMappings",
-			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 65536));
-	json_object_set_new(lx, "gidMappings",
-			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 65536));
-	{
-		json_t *keep = json_array(), *v;
-		size_t i;
-
-		json_array_foreach(json_object_get(b.config, "mounts"), i, v)
-		{
-			if (strcmp(json_string_value(json_object_get(v, "destination")), "/sys") != 0)
-				json_array_append(keep, v);
-		}
-		json_object_set_new(b.config, "mounts", keep);
-	}
+	hb_userns(&b);
 	json_array_append_new(json_object_get(b.config, "mounts"),
 			      json_pack("{s:s, s:s, s:s, s:[s,s], s:[{s:i, s:i, s:i}], s:[{s:i, s:i, s:i}]}",
 					"destination", "/own", "type", "bind", "source", host, "options", "bind",
@@ -316,24 +279,12 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("namespaces");
-	TCase *tc = tcase_create("namespaces");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		new_namespaces_differ_from_host, join_network_namespace_by_path,
+		user_namespace_fast_path,	 user_namespace_slow_path,
+		time_namespace_offsets,		 idmapped_bind_mounts,
+		concurrent_containers,		 NULL,
+	};
 
-	hb_require_root();
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, new_namespaces_differ_from_host);
-	tcase_add_test(tc, join_network_namespace_by_path);
-	tcase_add_test(tc, user_namespace_fast_path);
-	tcase_add_test(tc, user_namespace_slow_path);
-	tcase_add_test(tc, time_namespace_offsets);
-	tcase_add_test(tc, idmapped_bind_mounts);
-	tcase_add_test(tc, concurrent_containers);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return hb_main("namespaces", 120, tests);
 }

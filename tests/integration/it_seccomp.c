@@ -345,24 +345,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("seccomp");
-	TCase *tc = tcase_create("seccomp");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		errno_actions,	 kill_trap_trace_log_allow, argument_operators,	   flags_accepted,
+		notify_listener, docker_default_profile,    invalid_rules_refused, NULL,
+	};
 
-	hb_require_root();
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, errno_actions);
-	tcase_add_test(tc, kill_trap_trace_log_allow);
-	tcase_add_test(tc, argument_operators);
-	tcase_add_test(tc, flags_accepted);
-	tcase_add_test(tc, notify_listener);
-	tcase_add_test(tc, docker_default_profile);
-	tcase_add_test(tc, invalid_rules_refused);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return hb_main("seccomp", 120, tests);
 }
