@@ -55,6 +55,19 @@ struct hr_bpf {
  */
 int hr_seccomp_compile(const struct hr_seccomp *sc, struct hr_bpf **out, struct hr_err **err);
 
+/*
+ * hr_seccomp_compile in a forked child limited to cpu_seconds of CPU time:
+ * libseccomp 2.5.4 can spin for minutes on some sets of 64-bit argument
+ * comparisons (found by fuzz_seccomp_policy), and a config must not stall
+ * create or exec.  Errors are the compiler's own text, or "did not compile
+ * within N s of CPU time".
+ */
+/* The budget create and exec give the compiler; Docker's default profile needs a few ms. */
+#define HR_SECCOMP_CPU_SECONDS 5
+
+int hr_seccomp_compile_bounded(const struct hr_seccomp *sc, unsigned int cpu_seconds, struct hr_bpf **out,
+			       struct hr_err **err);
+
 /* Free b and its program; NULL is fine. */
 void hr_bpf_free(struct hr_bpf *b);
 

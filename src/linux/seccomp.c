@@ -11,14 +11,17 @@
 #include <jansson.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hardrun/log.h"
@@ -441,6 +444,130 @@ int hr_seccomp_compile(const struct hr_seccomp *sc, struct hr_bpf **out, struct 
 	hr_log_debug("seccomp: default action %s, %zu rules added, %zu equal to the default skipped, %u instructions, "
 		     "flags %#x",
 		     action_str(sc->default_action), n_added, n_same, b->len, b->flags);
+	*out = b;
+	return 0;
+}
+
+/* what the compiling child sends back: a header, then the filter or the error text */
+struct bounded_msg {
+	int32_t ok;
+	int32_t errnum;
+	uint32_t flags;
+	uint32_t notify;
+	uint32_t len; /* instructions when ok, else bytes of error text */
+};
+
+static bool write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+static bool read_all(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+
+	while (n > 0) {
+		ssize_t r = read(fd, p, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		p += r;
+		n -= (size_t)r;
+	}
+	return true;
+}
+
+static HR_NORETURN void compile_child(const struct hr_seccomp *sc, unsigned int cpu_seconds, int fd)
+{
+	struct rlimit cpu = {cpu_seconds, cpu_seconds + 1}, core = {0, 0};
+	struct hr_bpf *b = NULL;
+	struct hr_err *e = NULL;
+	struct bounded_msg m = {0};
+	bool sent;
+
+	setrlimit(RLIMIT_CORE, &core);
+	setrlimit(RLIMIT_CPU, &cpu); /* SIGXCPU, then SIGKILL at the hard limit */
+	if (hr_seccomp_compile(sc, &b, &e) < 0) {
+		cleanup_free char *text = hr_err_format(e);
+
+		m.errnum = 0; /* the text already carries the errno's words */
+		m.len = (uint32_t)strlen(text);
+		sent = write_all(fd, &m, sizeof(m)) && write_all(fd, text, m.len);
+	} else {
+		m.ok = 1;
+		m.flags = b->flags;
+		m.notify = b->notify;
+		m.len = b->len;
+		sent = write_all(fd, &m, sizeof(m)) && write_all(fd, b->filter, b->len * sizeof(*b->filter));
+	}
+	_exit(sent ? 0 : 1);
+}
+
+int hr_seccomp_compile_bounded(const struct hr_seccomp *sc, unsigned int cpu_seconds, struct hr_bpf **out,
+			       struct hr_err **err)
+{
+	struct bounded_msg m;
+	cleanup_close int rd = -1;
+	struct hr_bpf *b;
+	int p[2], ws;
+	pid_t pid;
+	bool got;
+
+	*out = NULL;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return hr_fail(err, errno, "seccomp: pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return hr_fail(err, errno, "seccomp: fork");
+	}
+	if (pid == 0) {
+		close(p[0]);
+		compile_child(sc, cpu_seconds, p[1]);
+	}
+	close(p[1]);
+	rd = p[0];
+	got = read_all(rd, &m, sizeof(m));
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(ws) && (WTERMSIG(ws) == SIGXCPU || WTERMSIG(ws) == SIGKILL))
+		return hr_fail(err, 0,
+			       "linux.seccomp: the filter did not compile within %u s of CPU time (libseccomp); "
+			       "simplify the rules",
+			       cpu_seconds);
+	if (!got || (m.ok && (m.len == 0 || m.len > BPF_MAXINSNS)) || (!m.ok && m.len > 65536))
+		return hr_fail(err, EIO, "seccomp: the compiling process failed (status %d)", ws);
+	if (!m.ok) {
+		cleanup_free char *text = xcalloc(m.len + 1, 1);
+
+		if (!read_all(rd, text, m.len))
+			return hr_fail(err, EIO, "seccomp: short error from the compiling process");
+		return hr_fail(err, 0, "%s", text);
+	}
+	b = xcalloc(1, sizeof(*b));
+	b->filter = xcalloc(m.len, sizeof(*b->filter));
+	b->len = (unsigned short)m.len;
+	b->flags = m.flags;
+	b->notify = m.notify != 0;
+	if (!read_all(rd, b->filter, m.len * sizeof(*b->filter))) {
+		hr_bpf_free(b);
+		return hr_fail(err, EIO, "seccomp: short filter from the compiling process");
+	}
 	*out = b;
 	return 0;
 }

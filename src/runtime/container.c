@@ -477,7 +477,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	    hr_cgroup_open(cgpath, &cg, err) < 0 || hr_cgroup_create(cg, NULL, err) < 0 ||
 	    cgroup_must_be_empty(cg, cgpath, err) < 0)
 		goto fail;
-	if (spec->lnx.seccomp && hr_seccomp_compile(spec->lnx.seccomp, &bpf, err) < 0)
+	if (spec->lnx.seccomp && hr_seccomp_compile_bounded(spec->lnx.seccomp, HR_SECCOMP_CPU_SECONDS, &bpf, err) < 0)
 		goto fail;
 	if (hr_idmap_trees_prepare(spec, &plan.idmap_trees, err) < 0)
 		goto fail;

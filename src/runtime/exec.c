@@ -194,7 +194,8 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 	}
 	if (hr_selinux_check(ps->process, NULL, err) < 0)
 		goto out;
-	if (c->spec->lnx.seccomp && hr_seccomp_compile(c->spec->lnx.seccomp, &bpf, err) < 0)
+	if (c->spec->lnx.seccomp &&
+	    hr_seccomp_compile_bounded(c->spec->lnx.seccomp, HR_SECCOMP_CPU_SECONDS, &bpf, err) < 0)
 		goto out;
 	/* the namespaces the container has of its own (or joined) */
 	for (int t = 0; t < HR_NS_COUNT; t++) {

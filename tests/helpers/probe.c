@@ -207,8 +207,11 @@ static int sys_call(int argc, char **argv)
 	static const struct {
 		const char *name;
 		long nr;
-	} calls[] = {{"umask", SYS_umask},   {"unshare", SYS_unshare}, {"keyctl", SYS_keyctl},
-		     {"getppid", SYS_getppid}, {"getpriority", SYS_getpriority}};
+	} calls[] = {{"umask", SYS_umask},
+		     {"unshare", SYS_unshare},
+		     {"keyctl", SYS_keyctl},
+		     {"getppid", SYS_getppid},
+		     {"getpriority", SYS_getpriority}};
 	struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
 	long a0 = argc > 3 ? strtol(argv[3], NULL, 0) : 0, a1 = argc > 4 ? strtol(argv[4], NULL, 0) : 0;
 	long r;

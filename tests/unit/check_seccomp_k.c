@@ -880,6 +880,52 @@ START_TEST(docker_default_profile)
 }
 END_TEST
 
+/*
+ * An input fuzz_seccomp_policy found: libseccomp 2.5.4 spins for minutes on
+ * these 64-bit GT comparisons.  The bounded compile gives up after its CPU
+ * budget with one clear error, and an ordinary profile compiles through it.
+ */
+START_TEST(bounded_compile_gives_up)
+{
+	static char *getppid_v[] = {"getppid", NULL}, *socket_v[] = {"socket", "socket", NULL},
+		    *both_v[] = {"getppid", "socket", NULL};
+	const uint64_t f5 = 0xf5f5f5f5f5f5f5f5ULL;
+	struct hr_seccomp_arg a0[] = {{5, 0xf57060f5f5f5f5f5ULL, f5, HR_SCMP_CMP_GT}, {5, f5, f5, HR_SCMP_CMP_GT}};
+	struct hr_seccomp_arg a1[] = {{5, f5, 0xf500000000000000ULL, HR_SCMP_CMP_GT}, {0, 0, 0, HR_SCMP_CMP_NE}};
+	struct hr_seccomp_arg a2[] = {{5, f5, 0x25602085f5f5f5f5ULL, HR_SCMP_CMP_GT}, {5, f5, f5, HR_SCMP_CMP_GT}};
+	struct hr_seccomp_arg a3[] = {{5, 0, 0, HR_SCMP_CMP_NE}, {0, 0, 0, HR_SCMP_CMP_NE}};
+	struct hr_seccomp_rule rules[32] = {
+		{getppid_v, HR_SCMP_ACT_TRACE, true, 62965, a0, 2},
+		{socket_v, HR_SCMP_ACT_TRACE, true, 62965, a1, 2},
+		{both_v, HR_SCMP_ACT_TRACE, true, 62965, a2, 2},
+		{socket_v, HR_SCMP_ACT_TRACE, true, 62965, a3, 2},
+	};
+	struct hr_seccomp sc = {.default_action = HR_SCMP_ACT_ERRNO, .rules = rules, .n_rules = 32};
+	struct hr_bpf *b = NULL;
+	struct hr_err *err = NULL;
+
+	for (size_t i = 4; i < 32; i++)
+		rules[i] = (struct hr_seccomp_rule){.names = getppid_v, .action = HR_SCMP_ACT_KILL};
+	ck_assert_int_eq(hr_seccomp_compile_bounded(&sc, 1, &b, &err), -1);
+	ck_assert_ptr_null(b);
+	ck_assert_str_eq(err->msg, "linux.seccomp: the filter did not compile within 1 s of CPU time (libseccomp); "
+				   "simplify the rules");
+	hr_err_free(&err);
+	/* the same path returns a working filter and the compiler's own errors */
+	sc.n_rules = 1;
+	rules[0] = (struct hr_seccomp_rule){.names = getppid_v, .action = HR_SCMP_ACT_ALLOW};
+	ck_assert_int_eq(hr_seccomp_compile_bounded(&sc, 1, &b, &err), 0);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_gt(b->len, 0);
+	hr_bpf_free(b);
+	rules[0].has_errno_ret = true;
+	rules[0].errno_ret = 5;
+	ck_assert_int_eq(hr_seccomp_compile_bounded(&sc, 1, &b, &err), -1);
+	ck_assert_ptr_nonnull(err);
+	hr_err_free(&err);
+}
+END_TEST
+
 static Suite *seccomp_suite(void)
 {
 	Suite *s = suite_create("seccomp");
@@ -916,6 +962,7 @@ static Suite *seccomp_suite(void)
 	tcase_add_test(tc, architectures);
 	tcase_add_test(tc, flags);
 	tcase_add_test(tc, load_without_nnp_needs_cap);
+	tcase_add_test(tc, bounded_compile_gives_up);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("notify");
