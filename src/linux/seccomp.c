@@ -507,6 +507,8 @@ static HR_NORETURN void compile_child(const struct hr_seccomp *sc, unsigned int 
 		m.errnum = 0; /* the text already carries the errno's words */
 		m.len = (uint32_t)strlen(text);
 		sent = write_all(fd, &m, sizeof(m)) && write_all(fd, text, m.len);
+	} else if (b == NULL) {
+		_exit(1);
 	} else {
 		m.ok = 1;
 		m.flags = b->flags;
