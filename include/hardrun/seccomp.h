@@ -55,6 +55,9 @@ struct hr_bpf {
  */
 int hr_seccomp_compile(const struct hr_seccomp *sc, struct hr_bpf **out, struct hr_err **err);
 
+/* The CPU budget create and exec give the compiler; Docker's default profile needs ~15 ms. */
+#define HR_SECCOMP_CPU_SECONDS 5
+
 /*
  * hr_seccomp_compile in a forked child limited to cpu_seconds of CPU time:
  * libseccomp 2.5.4 can spin for minutes on some sets of 64-bit argument
@@ -62,9 +65,6 @@ int hr_seccomp_compile(const struct hr_seccomp *sc, struct hr_bpf **out, struct 
  * create or exec.  Errors are the compiler's own text, or "did not compile
  * within N s of CPU time".
  */
-/* The budget create and exec give the compiler; Docker's default profile needs a few ms. */
-#define HR_SECCOMP_CPU_SECONDS 5
-
 int hr_seccomp_compile_bounded(const struct hr_seccomp *sc, unsigned int cpu_seconds, struct hr_bpf **out,
 			       struct hr_err **err);
 

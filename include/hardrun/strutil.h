@@ -66,6 +66,13 @@ bool hr_path_is_clean_abs(const char *path);
  */
 char *hr_path_join(const char *a, const char *b);
 
+/*
+ * Write or read exactly len bytes, retrying on EINTR and short transfers.
+ * 0 on success; -1 with errno set (EIO for an unexpected end of file).
+ */
+int hr_write_all(int fd, const void *buf, size_t len);
+int hr_read_all(int fd, void *buf, size_t len);
+
 /* RFC3339 UTC time with nanoseconds, e.g. "2026-11-22T10:00:00.123456789Z" into buf (>= 40 bytes). */
 void hr_time_rfc3339(char *buf, size_t len);
 

@@ -71,21 +71,6 @@ enum hr_log_level hr_log_get_level(void)
 	return log_level;
 }
 
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
 void hr_log_msg(enum hr_log_level level, const char *fmt, ...)
 {
 	va_list ap;
@@ -102,7 +87,7 @@ void hr_log_msg(enum hr_log_level level, const char *fmt, ...)
 	if (log_stderr) {
 		cleanup_free char *text = xasprintf("hardrun: %s: %s\n", level_names[level], msg);
 
-		write_all(2, text, strlen(text));
+		(void)hr_write_all(2, text, strlen(text));
 	}
 	if (log_fd >= 0) {
 		char ts[64];
@@ -120,7 +105,7 @@ void hr_log_msg(enum hr_log_level level, const char *fmt, ...)
 			line = xasprintf("time=\"%s\" level=%s msg=\"%s\"\n", ts, level_names[level], msg);
 		}
 		if (line)
-			write_all(log_fd, line, strlen(line));
+			(void)hr_write_all(log_fd, line, strlen(line));
 	}
 	errno = saved;
 }

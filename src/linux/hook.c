@@ -22,21 +22,6 @@ static int pidfd_open_(pid_t pid)
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
-static void write_all_fd(int fd, const char *s, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, s, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return; /* a hook that does not read stdin is fine */
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-}
-
 int hr_hook_exec(const struct hr_hook *hook, const char *state_json, struct hr_err **err)
 {
 	int pipefd[2];
@@ -67,7 +52,8 @@ int hr_hook_exec(const struct hr_hook *hook, const char *state_json, struct hr_e
 		_exit(127);
 	}
 	close(pipefd[0]);
-	write_all_fd(pipefd[1], state_json, strlen(state_json));
+	/* a hook that does not read stdin is fine */
+	(void)hr_write_all(pipefd[1], state_json, strlen(state_json));
 	close(pipefd[1]);
 
 	pidfd = pidfd_open_(pid);

@@ -450,46 +450,11 @@ int hr_seccomp_compile(const struct hr_seccomp *sc, struct hr_bpf **out, struct 
 
 /* what the compiling child sends back: a header, then the filter or the error text */
 struct bounded_msg {
-	int32_t ok;
-	int32_t errnum;
+	uint32_t ok;
 	uint32_t flags;
 	uint32_t notify;
 	uint32_t len; /* instructions when ok, else bytes of error text */
 };
-
-static bool write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
-static bool read_all(int fd, void *buf, size_t n)
-{
-	char *p = buf;
-
-	while (n > 0) {
-		ssize_t r = read(fd, p, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		p += r;
-		n -= (size_t)r;
-	}
-	return true;
-}
 
 static HR_NORETURN void compile_child(const struct hr_seccomp *sc, unsigned int cpu_seconds, int fd)
 {
@@ -497,54 +462,69 @@ static HR_NORETURN void compile_child(const struct hr_seccomp *sc, unsigned int 
 	struct hr_bpf *b = NULL;
 	struct hr_err *e = NULL;
 	struct bounded_msg m = {0};
-	bool sent;
+	int r;
 
 	setrlimit(RLIMIT_CORE, &core);
 	setrlimit(RLIMIT_CPU, &cpu); /* SIGXCPU, then SIGKILL at the hard limit */
 	if (hr_seccomp_compile(sc, &b, &e) < 0) {
 		cleanup_free char *text = hr_err_format(e);
 
-		m.errnum = 0; /* the text already carries the errno's words */
 		m.len = (uint32_t)strlen(text);
-		sent = write_all(fd, &m, sizeof(m)) && write_all(fd, text, m.len);
+		r = hr_write_all(fd, &m, sizeof(m)) < 0 ? -1 : hr_write_all(fd, text, m.len);
 	} else if (b == NULL) {
 		_exit(1);
 	} else {
-		m.ok = 1;
-		m.flags = b->flags;
-		m.notify = b->notify;
-		m.len = b->len;
-		sent = write_all(fd, &m, sizeof(m)) && write_all(fd, b->filter, b->len * sizeof(*b->filter));
+		m = (struct bounded_msg){.ok = 1, .flags = b->flags, .notify = b->notify, .len = b->len};
+		r = hr_write_all(fd, &m, sizeof(m)) < 0 ? -1 : hr_write_all(fd, b->filter, b->len * sizeof(*b->filter));
 	}
-	_exit(sent ? 0 : 1);
+	_exit(r < 0 ? 1 : 0);
+}
+
+/* Read the child's whole answer (before reaping it, so it never blocks on a full pipe). */
+static int read_answer(int fd, struct bounded_msg *m, char **payload)
+{
+	size_t n;
+
+	*payload = NULL;
+	if (hr_read_all(fd, m, sizeof(*m)) < 0)
+		return -1;
+	n = m->ok ? (size_t)m->len * sizeof(struct sock_filter) : m->len;
+	if (m->ok ? m->len == 0 || m->len > BPF_MAXINSNS : n > 65536)
+		return -1;
+	*payload = xcalloc(1, n + 1); /* + 1: an error text ends in NUL */
+	if (hr_read_all(fd, *payload, n) < 0) {
+		free(*payload);
+		*payload = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int hr_seccomp_compile_bounded(const struct hr_seccomp *sc, unsigned int cpu_seconds, struct hr_bpf **out,
 			       struct hr_err **err)
 {
 	struct bounded_msg m;
-	cleanup_close int rd = -1;
+	cleanup_free char *payload = NULL;
 	struct hr_bpf *b;
-	int p[2], ws;
+	int p[2], ws = 0, got;
 	pid_t pid;
-	bool got;
 
 	*out = NULL;
 	if (pipe2(p, O_CLOEXEC) < 0)
-		return hr_fail(err, errno, "seccomp: pipe");
+		return hr_fail(err, errno, "linux.seccomp: pipe");
 	pid = fork();
 	if (pid < 0) {
 		close(p[0]);
 		close(p[1]);
-		return hr_fail(err, errno, "seccomp: fork");
+		return hr_fail(err, errno, "linux.seccomp: fork");
 	}
 	if (pid == 0) {
 		close(p[0]);
 		compile_child(sc, cpu_seconds, p[1]);
 	}
 	close(p[1]);
-	rd = p[0];
-	got = read_all(rd, &m, sizeof(m));
+	got = read_answer(p[0], &m, &payload);
+	close(p[0]);
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 		;
 	if (WIFSIGNALED(ws) && (WTERMSIG(ws) == SIGXCPU || WTERMSIG(ws) == SIGKILL))
@@ -552,24 +532,15 @@ int hr_seccomp_compile_bounded(const struct hr_seccomp *sc, unsigned int cpu_sec
 			       "linux.seccomp: the filter did not compile within %u s of CPU time (libseccomp); "
 			       "simplify the rules",
 			       cpu_seconds);
-	if (!got || (m.ok && (m.len == 0 || m.len > BPF_MAXINSNS)) || (!m.ok && m.len > 65536))
-		return hr_fail(err, EIO, "seccomp: the compiling process failed (status %d)", ws);
-	if (!m.ok) {
-		cleanup_free char *text = xcalloc(m.len + 1, 1);
-
-		if (!read_all(rd, text, m.len))
-			return hr_fail(err, EIO, "seccomp: short error from the compiling process");
-		return hr_fail(err, 0, "%s", text);
-	}
+	if (got < 0)
+		return hr_fail(err, EIO, "linux.seccomp: the compiling process failed (status %d)", ws);
+	if (!m.ok)
+		return hr_fail(err, 0, "%s", payload);
 	b = xcalloc(1, sizeof(*b));
-	b->filter = xcalloc(m.len, sizeof(*b->filter));
+	b->filter = (struct sock_filter *)steal_ptr(&payload);
 	b->len = (unsigned short)m.len;
 	b->flags = m.flags;
 	b->notify = m.notify != 0;
-	if (!read_all(rd, b->filter, m.len * sizeof(*b->filter))) {
-		hr_bpf_free(b);
-		return hr_fail(err, EIO, "seccomp: short filter from the compiling process");
-	}
 	*out = b;
 	return 0;
 }

@@ -98,22 +98,6 @@ int hr_statedir_open(int root_fd, const char *id, struct hr_err **err)
 	return steal_fd(&fd);
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int hr_statedir_write(int dir_fd, const char *name, const char *data, size_t len, struct hr_err **err)
 {
 	cleanup_free char *tmp = xasprintf(".%s.tmp", name);
@@ -122,7 +106,7 @@ int hr_statedir_write(int dir_fd, const char *name, const char *data, size_t len
 	fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return hr_fail(err, errno, "write `%s`", name);
-	if (write_all(fd, data, len) < 0) {
+	if (hr_write_all(fd, data, len) < 0) {
 		unlinkat(dir_fd, tmp, 0);
 		return hr_fail(err, errno, "write `%s`", name);
 	}
@@ -141,7 +125,7 @@ int hr_write_file_atomic(const char *path, const char *data, size_t len, struct 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return hr_fail(err, errno, "write `%s`", path);
-	if (write_all(fd, data, len) < 0) {
+	if (hr_write_all(fd, data, len) < 0) {
 		unlink(tmp);
 		return hr_fail(err, errno, "write `%s`", path);
 	}
