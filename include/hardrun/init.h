@@ -80,6 +80,8 @@ int hr_rootfs_pivot_child(const struct hr_plan *plan, int rootfs_fd, struct hr_e
 int hr_console_connect(const char *path, struct hr_err **err);
 /* Send a pty master over a console socket with SCM_RIGHTS, as runc does (name "/dev/ptmx"). */
 int hr_console_send_master(int sock, int master, struct hr_err **err);
+/* The master hr_console_send_master queued on sock, without waiting; -1 when none is there. */
+int hr_console_recv_master(int sock);
 /* Child only: make the pty, bind its peer on /dev/console, send the master; returns the peer fd. */
 int hr_terminal_setup_child(const struct hr_plan *plan, int rootfs_fd, struct hr_err **err);
 /* Child only: new session with the peer as controlling terminal and stdio. */

@@ -27,8 +27,6 @@ struct hr_create_opts {
 	bool no_new_keyring;
 	int preserve_fds;
 	bool detach; /* run only */
-	/* run only: a connected socket standing in for --console-socket (the foreground terminal); -1 = none */
-	int console_sock_fd;
 };
 
 int hr_container_create(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, struct hr_err **err);

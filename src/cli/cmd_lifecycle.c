@@ -86,7 +86,7 @@ static int parse_create(const char *cmd, int argc, char **argv, struct hr_create
 
 int hr_cmd_create(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err)
 {
-	struct hr_create_opts o = {.console_sock_fd = -1};
+	struct hr_create_opts o = {0};
 
 	if (parse_create("create", argc, argv, &o, false, err) < 0)
 		return -1;
@@ -95,7 +95,7 @@ int hr_cmd_create(const struct hr_rt *rt, int argc, char **argv, struct hr_err *
 
 int hr_cmd_run(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err)
 {
-	struct hr_create_opts o = {.console_sock_fd = -1};
+	struct hr_create_opts o = {0};
 	int status = 0;
 
 	if (parse_create("run", argc, argv, &o, true, err) < 0)

@@ -64,6 +64,25 @@ int hr_console_send_master(int sock, int master, struct hr_err **err)
 	return 0;
 }
 
+int hr_console_recv_master(int sock)
+{
+	char data[64];
+	struct iovec iov = {data, sizeof(data)};
+	union {
+		char c[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.c, .msg_controllen = sizeof(u.c)};
+	int fd = -1;
+
+	if (recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
 /*
  * The mount target for the pty: /dev/console itself, never what a symlink
  * there names (CVE-2025-52565: a rootfs without a /dev mount could point it

@@ -367,7 +367,7 @@ fail:
 }
 
 int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, bool keep_child,
-			   pid_t *init_out, struct hr_err **err)
+			   pid_t *init_out, int *term_out, struct hr_err **err)
 {
 	struct hr_spec *spec = NULL;
 	struct hr_state st = {0};
@@ -393,6 +393,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	int ret = -1;
 
 	plan.sync_fd = plan.fifo_fd = plan.procsys_fd = plan.devnull_fd = plan.console_fd = plan.log_fd = -1;
+	if (term_out)
+		*term_out = -1;
 	if (!hr_id_valid(id))
 		return hr_fail(err, EINVAL, "invalid container id `%s`", id);
 	bundle = realpath(o->bundle ? o->bundle : ".", NULL);
@@ -437,7 +439,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		hr_fail(err, 0, "--systemd-cgroup: systemd is not running on this host, use the cgroupfs driver");
 		goto out;
 	}
-	if (spec->process->terminal && !o->console_socket && (!keep_child || o->console_sock_fd < 0)) {
+	if (spec->process->terminal && !o->console_socket && !term_out) {
 		hr_fail(err, 0, "process.terminal is set: --console-socket is required");
 		goto out;
 	}
@@ -489,11 +491,15 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto fail;
 	}
 	if (spec->process->terminal && !o->console_socket) {
-		console_fd = fcntl(o->console_sock_fd, F_DUPFD_CLOEXEC, 3);
-		if (console_fd < 0) {
-			hr_fail(err, errno, "terminal socket");
+		/* `run` in the foreground: the runtime itself receives the master */
+		int tsv[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tsv) < 0) {
+			hr_fail(err, errno, "process.terminal: socketpair");
 			goto fail;
 		}
+		*term_out = tsv[0];
+		console_fd = tsv[1];
 	} else if (spec->process->terminal) {
 		console_fd = hr_console_connect(o->console_socket, err);
 		if (console_fd < 0)
@@ -598,7 +604,7 @@ out:
 
 int hr_container_create(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, struct hr_err **err)
 {
-	if (hr_container_do_create(rt, id, o, false, NULL, err) < 0)
+	if (hr_container_do_create(rt, id, o, false, NULL, NULL, err) < 0)
 		return hr_fail_wrap(err, "create `%s`", id);
 	return 0;
 }

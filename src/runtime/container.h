@@ -18,8 +18,13 @@ struct hr_loaded {
 int hr_container_load(const struct hr_rt *rt, const char *id, bool with_spec, struct hr_loaded **out,
 		      struct hr_err **err);
 void hr_loaded_free(struct hr_loaded *c);
+/*
+ * keep_child: `run` in the foreground.  term_out (run only, may be NULL):
+ * with process.terminal and no --console-socket, the runtime's end of the
+ * socket the init sends its pty master over; -1 otherwise.
+ */
 int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, bool keep_child,
-			   pid_t *init_out, struct hr_err **err);
+			   pid_t *init_out, int *term_out, struct hr_err **err);
 int hr_container_do_start(struct hr_loaded *c, struct hr_err **err);
 int hr_container_destroy(struct hr_loaded *c, struct hr_err **err);
 

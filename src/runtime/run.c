@@ -21,50 +21,23 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/strutil.h"
 
 static const int forwarded[] = {SIGHUP,	 SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
 				SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGPIPE};
 
-int hr_wait_forward(pid_t pid, int *status, struct hr_err **err)
+static void copy_winsize(int master)
 {
-	sigset_t mask;
-	cleanup_close int sfd = -1;
+	struct winsize ws;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	for (size_t i = 0; i < HR_ARRAY_SIZE(forwarded); i++)
-		sigaddset(&mask, forwarded[i]);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (sfd < 0)
-		return hr_fail(err, errno, "signalfd");
-	for (;;) {
-		struct signalfd_siginfo si;
-		int ws;
-		pid_t r;
-
-		/* reap first: the init may have exited before we started listening */
-		while ((r = waitpid(-1, &ws, WNOHANG)) > 0) {
-			if (r == pid) {
-				*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-				return 0;
-			}
-		}
-		if (r < 0 && errno == ECHILD)
-			return hr_fail(err, ECHILD, "wait for container init %d", pid);
-		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
-			if (errno == EINTR)
-				continue;
-			return hr_fail(err, errno, "read signalfd");
-		}
-		if (si.ssi_signo != SIGCHLD && kill(pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
-			hr_log_warn("forward signal %u to %d: %s", si.ssi_signo, pid, strerror(errno));
-	}
+	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+		(void)ioctl(master, TIOCSWINSZ, &ws);
 }
 
-/* true when the init reaped now or earlier (status set) */
-static bool reap(pid_t pid, int *status, struct hr_err **err, int *r)
+/* true when the init has been reaped (*status set, *r = 0) or cannot be waited for (*r = -1) */
+static bool reap(pid_t pid, int *status, int *r, struct hr_err **err)
 {
 	int ws;
 	pid_t w;
@@ -83,37 +56,18 @@ static bool reap(pid_t pid, int *status, struct hr_err **err, int *r)
 	return false;
 }
 
-static bool write_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, buf, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
-static void copy_winsize(int master)
-{
-	struct winsize ws;
-
-	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
-		(void)ioctl(master, TIOCSWINSZ, &ws);
-}
-
-/* the workload's last output: whatever the master still holds */
-static void drain(int master)
+/* Copy one read's worth from one side to the other: bytes moved, 0 at end of file or error, -1 when nothing is ready.
+ */
+static ssize_t relay(int from, int to)
 {
 	char buf[4096];
-	ssize_t n;
+	ssize_t n = read(from, buf, sizeof(buf));
 
-	while ((n = read(master, buf, sizeof(buf))) > 0 && write_all(1, buf, (size_t)n))
-		;
+	if (n > 0) {
+		(void)hr_write_all(to, buf, (size_t)n); /* a reader that went away does not end the wait */
+		return n;
+	}
+	return n < 0 && (errno == EAGAIN || errno == EINTR) ? -1 : 0;
 }
 
 int hr_wait_forward_pty(pid_t pid, int master, int *status, struct hr_err **err)
@@ -121,8 +75,8 @@ int hr_wait_forward_pty(pid_t pid, int master, int *status, struct hr_err **err)
 	sigset_t mask;
 	cleanup_close int sfd = -1;
 	struct termios saved, raw;
-	bool tty = isatty(0) && tcgetattr(0, &saved) == 0;
-	bool in_open = true, out_open = true;
+	bool tty = master >= 0 && isatty(0) && tcgetattr(0, &saved) == 0;
+	bool in_open = master >= 0, out_open = master >= 0;
 	int r = -1;
 
 	sigemptyset(&mask);
@@ -138,16 +92,18 @@ int hr_wait_forward_pty(pid_t pid, int master, int *status, struct hr_err **err)
 		(void)tcsetattr(0, TCSANOW, &raw);
 		copy_winsize(master);
 	}
-	(void)fcntl(master, F_SETFL, O_NONBLOCK);
+	if (master >= 0)
+		(void)fcntl(master, F_SETFL, O_NONBLOCK);
 	for (;;) {
 		struct pollfd p[3] = {
 			{sfd, POLLIN, 0}, {out_open ? master : -1, POLLIN, 0}, {in_open ? 0 : -1, POLLIN, 0}};
 		struct signalfd_siginfo si;
-		char buf[4096];
-		ssize_t n;
 
-		if (reap(pid, status, err, &r)) {
-			drain(master);
+		/* reap first: the init may have exited before we started listening */
+		if (reap(pid, status, &r, err)) {
+			if (master >= 0) /* the workload's last output */
+				while (relay(master, 1) > 0)
+					;
 			break;
 		}
 		if (poll(p, 3, -1) < 0 && errno != EINTR) {
@@ -160,50 +116,24 @@ int hr_wait_forward_pty(pid_t pid, int master, int *status, struct hr_err **err)
 			else if (si.ssi_signo != SIGCHLD && kill(pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
 				hr_log_warn("forward signal %u to %d: %s", si.ssi_signo, pid, strerror(errno));
 		}
-		if (p[1].revents) {
-			n = read(master, buf, sizeof(buf));
-			if (n > 0)
-				(void)write_all(1, buf, (size_t)n);
-			else if (n == 0 || (errno != EAGAIN && errno != EINTR))
-				out_open = false; /* EIO: every holder of the pty has gone */
-		}
-		if (p[2].revents) {
-			n = read(0, buf, sizeof(buf));
-			if (n > 0)
-				(void)write_all(master, buf, (size_t)n);
-			else if (n == 0 || errno != EINTR)
-				in_open = false;
-		}
+		if (p[1].revents && relay(master, 1) == 0)
+			out_open = false; /* EIO: every holder of the pty has gone */
+		if (p[2].revents && relay(0, master) == 0)
+			in_open = false;
 	}
 	if (tty)
 		(void)tcsetattr(0, TCSANOW, &saved);
 	return r;
 }
 
-/* The pty master the init sent over the terminal socket before READY, or -1 when there is none. */
-static int take_master(int sock)
+int hr_wait_forward(pid_t pid, int *status, struct hr_err **err)
 {
-	char data[64];
-	struct iovec iov = {data, sizeof(data)};
-	union {
-		char c[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.c, .msg_controllen = sizeof(u.c)};
-	int fd = -1;
-
-	if (recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
-		return -1;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
+	return hr_wait_forward_pty(pid, -1, status, err);
 }
 
-int hr_container_run(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o_in, int *status,
+int hr_container_run(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, int *status,
 		     struct hr_err **err)
 {
-	struct hr_create_opts opts = *o_in, *o = &opts;
 	cleanup_close int term_sock = -1;
 	cleanup_close int master = -1;
 	struct hr_loaded *c = NULL;
@@ -224,21 +154,10 @@ int hr_container_run(const struct hr_rt *rt, const char *id, const struct hr_cre
 		/* the slow path's init is a grandchild: become its reaper */
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	}
-	if (!o->detach && !o->console_socket) {
-		int tsv[2];
-
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tsv) < 0)
-			return hr_fail(err, errno, "run `%s`: socketpair", id);
-		term_sock = tsv[0];
-		o->console_sock_fd = tsv[1];
-	}
-	r = hr_container_do_create(rt, id, o, !o->detach, &pid, err);
-	if (o->console_sock_fd >= 0)
-		close(o->console_sock_fd);
-	if (r < 0)
+	if (hr_container_do_create(rt, id, o, !o->detach, &pid, o->detach ? NULL : &term_sock, err) < 0)
 		return hr_fail_wrap(err, "run `%s`", id);
 	if (term_sock >= 0)
-		master = take_master(term_sock);
+		master = hr_console_recv_master(term_sock);
 	if (hr_container_load(rt, id, true, &c, err) < 0)
 		return hr_fail_wrap(err, "run `%s`", id);
 	r = hr_container_do_start(c, err);
