@@ -93,7 +93,7 @@ int hr_idmap_write(pid_t pid, const struct hr_spec *spec, struct hr_err **err);
 int hr_idmap_write_maps(pid_t pid, const struct hr_idmap *u, size_t nu, const struct hr_idmap *g, size_t ng,
 			struct hr_err **err);
 /*
- * Parent, before clone: for every bind mount with `idmap`/`ridmap`, a
+ * Parent, before clone: for every (bind) mount with `idmap`/`ridmap`, a
  * detached tree of its source with its mount attributes set and idmapped
  * through a user namespace with the mount's mappings (else the
  * container's).  The child only attaches them: idmapping needs privilege

@@ -4,7 +4,7 @@
  * use the parser's format, "config.json: <path>: <reason>":
  *   linux.uidMappings: requires a user namespace
  *   linux.namespaces: a new user namespace needs uidMappings and gidMappings
- *   mounts[N].options: idmap requires a user namespace or the mount's own mappings
+ *   mounts[N].options: idmap on bind mounts only, with a user namespace or the mount's own mappings
  *   linux.sysctl."K": needs a network|ipc|uts namespace
  *   linux.sysctl."K": not namespaced, refused
  *   hostname: requires a new uts namespace   (likewise domainname)
@@ -62,6 +62,9 @@ int hr_spec_validate(const struct hr_spec *spec, struct hr_err **err)
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct hr_mount *m = &spec->mounts[i];
 
+		if ((m->opts.idmap || m->opts.ridmap) && !(m->opts.bind || (m->type && strcmp(m->type, "bind") == 0)))
+			return hr_fail(err, 0,
+				       "config.json: mounts[%zu].options: idmap is supported on bind mounts only", i);
 		if ((m->opts.idmap || m->opts.ridmap) && !userns && m->n_uid_mappings == 0)
 			return hr_fail(err, 0,
 				       "config.json: mounts[%zu].options: idmap requires a user namespace or the "

@@ -259,7 +259,6 @@ int hr_idmap_trees_prepare(const struct hr_spec *spec, int **trees, struct hr_er
 	*trees = NULL;
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct hr_mount *m = &spec->mounts[i];
-		bool is_bind = m->opts.bind || (m->type && strcmp(m->type, "bind") == 0);
 		bool own = m->n_uid_mappings > 0 || m->n_gid_mappings > 0;
 		struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP};
 		cleanup_close int userns = -1;
@@ -267,11 +266,6 @@ int hr_idmap_trees_prepare(const struct hr_spec *spec, int **trees, struct hr_er
 
 		if (!m->opts.idmap && !m->opts.ridmap)
 			continue;
-		if (!is_bind) {
-			hr_idmap_trees_free(t, i);
-			return hr_fail(err, EOPNOTSUPP, "mounts: `%s`: idmap is supported on bind mounts only",
-				       m->destination);
-		}
 		if (!t) {
 			t = xcalloc(spec->n_mounts, sizeof(int));
 			for (size_t k = 0; k < spec->n_mounts; k++)

@@ -173,7 +173,7 @@ START_TEST(idmap_on_a_tmpfs)
 					"destination", "/scratch", "type", "tmpfs", "source", "tmpfs", "options",
 					"idmap", "uidMappings", "containerID", 0, "hostID", 100000, "size", 65536,
 					"gidMappings", "containerID", 0, "hostID", 100000, "size", 65536));
-	expect_failure(&b, "create", "`/scratch`: idmap is supported on bind mounts only");
+	expect_failure(&b, "create", "config.json: mounts[5].options: idmap is supported on bind mounts only");
 }
 END_TEST
 
