@@ -14,6 +14,9 @@
 /* True when the running kernel has AppArmor enabled (libapparmor's aa_is_enabled). */
 bool hr_apparmor_enabled(void);
 
+/* Refuse a profile this kernel cannot apply: "process.apparmorProfile `x` requested, but AppArmor …". */
+int hr_apparmor_check(const char *profile, struct hr_err **err);
+
 /* Child only: arrange for the next execve to run under profile.  errno EINVAL/ENOENT when unknown. */
 int hr_apparmor_apply_child(const char *profile, struct hr_err **err);
 

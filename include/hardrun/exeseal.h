@@ -8,12 +8,7 @@
 #ifndef HARDRUN_EXESEAL_H
 #define HARDRUN_EXESEAL_H
 
-#include <stdbool.h>
-
 #include "hardrun/error.h"
-
-/* Whether /proc/self/exe is already a write-sealed memfd. */
-bool hr_exe_is_sealed(void);
 
 /*
  * Unless already sealed: copy /proc/self/exe into a memfd, seal it against

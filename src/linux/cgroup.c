@@ -361,9 +361,12 @@ int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struc
 		 * deny-all device list, and the init's own mknod of /dev
 		 * would fail: start it from the parent's rules again.
 		 */
-		if (!h->v2 && h->created == 0 && strstr(h->ctrls, ",devices,") &&
-		    hr_cgroup_write(cg, h->dir, "devices.allow", "a", &tmp) < 0)
-			hr_log_warn("cgroup: %s", tmp->msg);
+		if (!h->v2 && h->created == 0 && strstr(h->ctrls, ",devices,")) {
+			cleanup_err struct hr_err *reset = NULL;
+
+			if (hr_cgroup_write(cg, h->dir, "devices.allow", "a", &reset) < 0)
+				hr_log_warn("cgroup: %s", reset->msg);
+		}
 	}
 	return hr_cgroup_apply(cg, res, err);
 }

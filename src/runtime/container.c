@@ -428,11 +428,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 			goto out;
 		}
 	}
-	if (spec->process->apparmor_profile && !hr_apparmor_enabled()) {
-		hr_fail(err, 0, "apparmor profile `%s` requested, but AppArmor is not enabled in this kernel",
-			spec->process->apparmor_profile);
+	if (hr_apparmor_check(spec->process->apparmor_profile, err) < 0)
 		goto out;
-	}
 	if (hr_selinux_check(spec->process, spec->lnx.mount_label, err) < 0)
 		goto out;
 	if (rt->systemd_cgroup) {

@@ -187,11 +187,8 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		hr_fail(err, 0, "exec: --tty needs --console-socket");
 		goto out;
 	}
-	if (ps->process->apparmor_profile && !hr_apparmor_enabled()) {
-		hr_fail(err, 0, "apparmor profile `%s` requested, but AppArmor is not enabled in this kernel",
-			ps->process->apparmor_profile);
+	if (hr_apparmor_check(ps->process->apparmor_profile, err) < 0)
 		goto out;
-	}
 	if (hr_selinux_check(ps->process, NULL, err) < 0)
 		goto out;
 	if (c->spec->lnx.seccomp &&
