@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -404,6 +405,23 @@ void hb_userns(struct hb *b)
 	json_object_set_new(lx, "gidMappings",
 			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 65536));
 	hb_drop_mount(b, "/sys");
+}
+
+int hb_listen(struct hb *b, const char *name, char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int ls;
+
+	ck_assert_int_lt(strlen(b->dir) + 1 + strlen(name), sizeof(sa.sun_path));
+	memcpy(sa.sun_path, b->dir, strlen(b->dir));
+	sa.sun_path[strlen(b->dir)] = '/';
+	memcpy(sa.sun_path + strlen(b->dir) + 1, name, strlen(name) + 1);
+	ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(ls, 0);
+	ck_assert_int_eq(bind(ls, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(ls, 1), 0);
+	memcpy(path, sa.sun_path, sizeof(sa.sun_path));
+	return ls;
 }
 
 int hb_recv_fd(int listening)

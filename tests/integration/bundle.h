@@ -56,6 +56,11 @@ void hb_assert_no_leak(struct hb *b);
 void hb_userns(struct hb *b);
 /* Remove the config's mounts with this destination. */
 void hb_drop_mount(struct hb *b, const char *dest);
+/*
+ * A listening unix socket at <bundle>/<name> (beside the bundle: sun_path is
+ * short); its path goes to path (>= 108 bytes).
+ */
+int hb_listen(struct hb *b, const char *name, char *path);
 /* Accept one connection on a listening socket and return the fd it sends with SCM_RIGHTS (-1 if none). */
 int hb_recv_fd(int listening);
 /* Run the suite: every test in the NULL-terminated list, one tcase with the timeout; exit status for main. */

@@ -201,7 +201,7 @@ START_TEST(cve_2025_52565_console_symlink)
 {
 	struct hb b;
 	struct hb_result r;
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char sock[108];
 	char cmd[1200], marker[400], *got;
 	int ls, master;
 
@@ -214,13 +214,8 @@ START_TEST(cve_2025_52565_console_symlink)
 		 marker, b.rootfs, b.rootfs);
 	ck_assert_int_eq(system(cmd), 0);
 	hb_set_args(&b, "/bin/sh", "-c", "/probe stat /dev/console; grep -c marker /proc/self/mountinfo", NULL);
-	ck_assert_int_lt(strlen(b.dir) + 14, sizeof(sa.sun_path));
-	memcpy(sa.sun_path, b.dir, strlen(b.dir));
-	memcpy(sa.sun_path + strlen(b.dir), "/console.sock", 14);
-	ls = socket(AF_UNIX, SOCK_STREAM, 0);
-	ck_assert_int_eq(bind(ls, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert_int_eq(listen(ls, 1), 0);
-	r = RUN(&b, "create", "--bundle", b.dir, "--console-socket", sa.sun_path, b.id);
+	ls = hb_listen(&b, "console.sock", sock);
+	r = RUN(&b, "create", "--bundle", b.dir, "--console-socket", sock, b.id);
 	if (r.status == 0) {
 		char buf[512] = {0};
 		size_t n = 0;

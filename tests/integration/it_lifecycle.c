@@ -531,7 +531,7 @@ START_TEST(console_socket)
 {
 	struct hb b;
 	struct hb_result r;
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char sock[108];
 	int ls, master = -1;
 	char buf[512] = {0};
 	size_t got = 0;
@@ -541,14 +541,8 @@ START_TEST(console_socket)
 	json_object_set_new(json_object_get(b.config, "process"), "consoleSize",
 			    json_pack("{s:i, s:i}", "height", 33, "width", 101));
 	hb_set_args(&b, "/bin/sh", "-c", "stty size; /probe stat /dev/console; tty", NULL);
-	/* sun_path is short: the socket lives beside the bundle under a short name */
-	ck_assert_int_lt(strlen(b.dir) + 14, sizeof(sa.sun_path));
-	memcpy(sa.sun_path, b.dir, strlen(b.dir));
-	memcpy(sa.sun_path + strlen(b.dir), "/console.sock", 14);
-	ls = socket(AF_UNIX, SOCK_STREAM, 0);
-	ck_assert_int_eq(bind(ls, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert_int_eq(listen(ls, 1), 0);
-	r = RUN(&b, "create", "--bundle", b.dir, "--console-socket", sa.sun_path, b.id);
+	ls = hb_listen(&b, "console.sock", sock);
+	r = RUN(&b, "create", "--bundle", b.dir, "--console-socket", sock, b.id);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	hb_result_free(&r);
 	master = hb_recv_fd(ls);

@@ -153,6 +153,17 @@ START_TEST(user_namespace_slow_path)
 }
 END_TEST
 
+/* host bound at /own, idmapped with its own mappings 0 -> 100000 (65536 ids) */
+static void add_own_idmap_mount(struct hb *b, const char *host)
+{
+	json_t *map = json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 65536);
+
+	json_array_append_new(json_object_get(b->config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s,s], s:O, s:o}", "destination", "/own", "type", "bind",
+					"source", host, "options", "bind", "idmap", "uidMappings", map, "gidMappings",
+					map));
+}
+
 /*
  * Idmapped bind mounts: in a user namespace mapping 0 to 100000, a host
  * directory of files owned by 0 and 1000 shows them as 0 and 1000 through
@@ -173,11 +184,7 @@ START_TEST(idmapped_bind_mounts)
 	ck_assert_int_eq(system(cmd), 0);
 	hb_new(&b);
 	hb_userns(&b);
-	json_array_append_new(json_object_get(b.config, "mounts"),
-			      json_pack("{s:s, s:s, s:s, s:[s,s], s:[{s:i, s:i, s:i}], s:[{s:i, s:i, s:i}]}",
-					"destination", "/own", "type", "bind", "source", host, "options", "bind",
-					"idmap", "uidMappings", "containerID", 0, "hostID", 100000, "size", 65536,
-					"gidMappings", "containerID", 0, "hostID", 100000, "size", 65536));
+	add_own_idmap_mount(&b, host);
 	json_array_append_new(json_object_get(b.config, "mounts"),
 			      json_pack("{s:s, s:s, s:s, s:[s,s]}", "destination", "/ctr", "type", "bind", "source",
 					host, "options", "rbind", "ridmap"));
@@ -198,11 +205,7 @@ START_TEST(idmapped_bind_mounts)
 
 	/* no user namespace: the mount's mappings show on-disk 0 as 100000 */
 	hb_new(&b);
-	json_array_append_new(json_object_get(b.config, "mounts"),
-			      json_pack("{s:s, s:s, s:s, s:[s,s], s:[{s:i, s:i, s:i}], s:[{s:i, s:i, s:i}]}",
-					"destination", "/own", "type", "bind", "source", host, "options", "bind",
-					"idmap", "uidMappings", "containerID", 0, "hostID", 100000, "size", 65536,
-					"gidMappings", "containerID", 0, "hostID", 100000, "size", 65536));
+	add_own_idmap_mount(&b, host);
 	hb_set_args(&b, "/bin/stat", "-c", "%u:%g", "/own/a", NULL);
 	r = RUN(&b, "run", "--bundle", b.dir, b.id);
 	ck_assert_msg(r.status == 0, "%s", r.err);

@@ -199,7 +199,7 @@ START_TEST(notify_listener)
 {
 	struct hb b;
 	struct hb_result r;
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char sock[108];
 	char statef[400], *state = NULL;
 	size_t len = 0;
 	int ls, ws;
@@ -208,13 +208,8 @@ START_TEST(notify_listener)
 	FILE *f;
 
 	hb_new(&b);
-	ck_assert_int_lt(strlen(b.dir) + 13, sizeof(sa.sun_path));
-	memcpy(sa.sun_path, b.dir, strlen(b.dir));
-	memcpy(sa.sun_path + strlen(b.dir), "/notify.sock", 13);
+	ls = hb_listen(&b, "notify.sock", sock);
 	snprintf(statef, sizeof(statef), "%s/listener-state", b.dir);
-	ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_eq(bind(ls, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert_int_eq(listen(ls, 1), 0);
 	listener = fork();
 	ck_assert_int_ge(listener, 0);
 	if (listener == 0) {
@@ -257,7 +252,7 @@ START_TEST(notify_listener)
 	}
 	close(ls);
 	sc = profile(&b, "SCMP_ACT_ALLOW");
-	json_object_set_new(sc, "listenerPath", json_string(sa.sun_path));
+	json_object_set_new(sc, "listenerPath", json_string(sock));
 	json_object_set_new(sc, "listenerMetadata", json_string("hrit-metadata"));
 	rule(sc, "getppid", "SCMP_ACT_NOTIFY");
 	hb_set_args(&b, "/probe", "sys", "getppid", NULL);
