@@ -116,9 +116,11 @@ const char *hr_cgroup_dir(const struct hr_cgroup *cg, const char *controller);
  * available controllers on v2, and then apply res (may be NULL).  Records
  * which directories it created, so that hr_cgroup_destroy() after a failed
  * create removes exactly those.  In the hybrid layout the cgroup2 directory
- * is created as runc does; failing there is only logged.  Errors: mkdir and
- * write errnos (EACCES, EROFS, ENOSPC, EINVAL), and errnum 0 for missing
- * controllers.  On failure directories already made stay recorded; the
+ * is created as runc does; failing there is only logged.  A leaf that
+ * already existed gets its v1 device list reset to the parent's, and is
+ * refused with EBUSY ("linux.cgroupsPath: cgroup `…` is not empty") while it
+ * has processes.  Errors: mkdir and write errnos (EACCES, EROFS, ENOSPC,
+ * EINVAL), and errnum 0 for missing controllers.  On failure directories already made stay recorded; the
  * caller rolls back with hr_cgroup_destroy().
  */
 int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struct hr_err **err);

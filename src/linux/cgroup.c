@@ -344,8 +344,12 @@ static int mkdir_hier(const struct hr_cgroup *cg, struct cg_hier *h, struct hr_e
 	return 0;
 }
 
+static struct cg_hier *procs_hier(const struct hr_cgroup *cg);
+
 int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struct hr_err **err)
 {
+	struct cg_hier *ph;
+
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cg_hier *h = &cg->h[i];
 		cleanup_err struct hr_err *tmp = NULL;
@@ -367,6 +371,23 @@ int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struc
 			if (hr_cgroup_write(cg, h->dir, "devices.allow", "a", &reset) < 0)
 				hr_log_warn("cgroup: %s", reset->msg);
 		}
+	}
+	/*
+	 * A leaf that existed and still has processes belongs to someone
+	 * else: sharing it would mix limits and `kill --all` (runc 1.2 refuses
+	 * too).  A leaf made just now is empty; no need to read it.
+	 */
+	ph = procs_hier(cg);
+	if (ph && ph->created == 0) {
+		cleanup_free pid_t *pids = NULL;
+		size_t n = 0;
+
+		if (hr_cgroup_pids(cg, &pids, &n, err) < 0)
+			return -1;
+		if (n > 0)
+			return hr_fail(err, EBUSY,
+				       "linux.cgroupsPath: cgroup `%s` is not empty: %zu process(es), pid %d first",
+				       cg->path, n, (int)pids[0]);
 	}
 	return hr_cgroup_apply(cg, res, err);
 }

@@ -23,8 +23,11 @@ bool hr_selinux_enabled(void)
 
 int hr_selinux_check(const struct hr_process *p, const char *mount_label, struct hr_err **err)
 {
-	bool on = hr_selinux_enabled();
+	bool want = (p && p->selinux_label && p->selinux_label[0]) || (mount_label && mount_label[0]);
+	bool on = want && hr_selinux_enabled(); /* no statfs on the start path when nothing is asked */
 
+	if (!want)
+		return 0;
 	if (p && p->selinux_label && p->selinux_label[0] && !on)
 		return hr_fail(err, 0, "process.selinuxLabel `%s` requested, but SELinux is not enabled on this host",
 			       p->selinux_label);

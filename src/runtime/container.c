@@ -246,20 +246,6 @@ static int apply_resources(struct hr_cgroup *cg, const struct hr_spec *spec, str
  * parked on the exec fifo) or -1; on -1 *spawned holds whatever pid must be
  * killed.
  */
-/* A cgroup that still has processes belongs to someone else: sharing it would mix limits and kill --all. */
-static int cgroup_must_be_empty(struct hr_cgroup *cg, const char *path, struct hr_err **err)
-{
-	cleanup_free pid_t *pids = NULL;
-	size_t n = 0;
-
-	if (hr_cgroup_pids(cg, &pids, &n, err) < 0)
-		return -1;
-	if (n > 0)
-		return hr_fail(err, EBUSY, "linux.cgroupsPath: cgroup `%s` is not empty: %zu process(es), pid %d first",
-			       path, n, (int)pids[0]);
-	return 0;
-}
-
 static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, struct hr_state *st, pid_t *spawned,
 			struct hr_err **err)
 {
@@ -473,8 +459,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto fail;
 	}
 	if (hr_cgroup_resolve_path(spec->lnx.cgroups_path, id, &cgpath, err) < 0 ||
-	    hr_cgroup_open(cgpath, &cg, err) < 0 || hr_cgroup_create(cg, NULL, err) < 0 ||
-	    cgroup_must_be_empty(cg, cgpath, err) < 0)
+	    hr_cgroup_open(cgpath, &cg, err) < 0 || hr_cgroup_create(cg, NULL, err) < 0)
 		goto fail;
 	if (spec->lnx.seccomp && hr_seccomp_compile_bounded(spec->lnx.seccomp, HR_SECCOMP_CPU_SECONDS, &bpf, err) < 0)
 		goto fail;

@@ -550,8 +550,18 @@ START_TEST(v2_create_destroy_records)
 
 	/* Same path again: nothing created, nothing removed by a rollback. */
 	mkdir_rel("/sys/fs/cgroup/shared/d");
+	put("/sys/fs/cgroup/shared/d/cgroup.procs", ""); /* as the kernel has it in every cgroup */
 	cg = open_fake("/shared/d", MI_V2);
 	ck_assert_int_eq(hr_cgroup_create(cg, NULL, &err), 0);
+	ck_assert_int_eq(hr_cgroup_destroy(cg, &err), 0);
+	ck_assert(exists("/sys/fs/cgroup/shared/d"));
+	hr_cgroup_free(cg);
+
+	/* An existing leaf with processes is someone else's: refused, and left alone. */
+	put("/sys/fs/cgroup/shared/d/cgroup.procs", "4242\n");
+	cg = open_fake("/shared/d", MI_V2);
+	expect_err(hr_cgroup_create(cg, NULL, &err), &err, EBUSY,
+		   "linux.cgroupsPath: cgroup `/shared/d` is not empty: 1 process(es), pid 4242 first");
 	ck_assert_int_eq(hr_cgroup_destroy(cg, &err), 0);
 	ck_assert(exists("/sys/fs/cgroup/shared/d"));
 	hr_cgroup_free(cg);
