@@ -60,6 +60,19 @@ static void usage(FILE *out)
 	fprintf(out, "\nSee hardrun(8).\n");
 }
 
+/* The one error line: on stderr, and the same line in the log file (docker and ctr read only that). */
+static int report(struct hr_err **err)
+{
+	cleanup_free char *line = hr_err_format(*err);
+
+	fprintf(stderr, "hardrun: %s\n", line);
+	hr_log_set_stderr(false);
+	hr_log_error("%s", line);
+	hr_err_free(err);
+	hr_log_close();
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct hr_rt rt = {.root = "/run/hardrun"};
@@ -105,19 +118,6 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	/* before anything is opened: processes that enter a container run from a sealed copy */
-	if (optind < argc && (strcmp(argv[optind], "create") == 0 || strcmp(argv[optind], "run") == 0 ||
-			      strcmp(argv[optind], "exec") == 0)) {
-		if (hr_exe_seal_reexec(argv, &err) < 0) {
-			cleanup_free char *line = hr_err_format(err);
-
-			fprintf(stderr, "hardrun: %s\n", line);
-			hr_err_free(&err);
-			return 1;
-		}
-		/* the sealed copy would show as "memfd:hardrun" in ps and pgrep */
-		prctl(PR_SET_NAME, "hardrun", 0, 0, 0);
-	}
 	if (hr_log_init(log_path, fmt, level, true) < 0) {
 		fprintf(stderr, "hardrun: open log `%s`: %m\n", log_path);
 		return 1;
@@ -127,20 +127,24 @@ int main(int argc, char **argv)
 		hr_log_close();
 		return 1;
 	}
+	/*
+	 * Processes that enter a container run from a sealed copy.  The log is
+	 * open first (close-on-exec, appended to again by the copy), so a shim
+	 * caller sees a sealing failure in its log file too.
+	 */
+	if (strcmp(argv[optind], "create") == 0 || strcmp(argv[optind], "run") == 0 ||
+	    strcmp(argv[optind], "exec") == 0) {
+		if (hr_exe_seal_reexec(argv, &err) < 0)
+			return report(&err);
+		/* the sealed copy would show as "memfd:hardrun" in ps and pgrep */
+		prctl(PR_SET_NAME, "hardrun", 0, 0, 0);
+	}
 	for (size_t i = 0; i < HR_ARRAY_SIZE(commands); i++) {
 		if (strcmp(argv[optind], commands[i].name) != 0)
 			continue;
 		rc = commands[i].fn(&rt, argc - optind, argv + optind, &err);
-		if (rc < 0) {
-			cleanup_free char *line = hr_err_format(err);
-
-			fprintf(stderr, "hardrun: %s\n", line);
-			/* the log file gets the same line; stderr already has it */
-			hr_log_set_stderr(false);
-			hr_log_error("%s", line);
-			hr_err_free(&err);
-			rc = 1;
-		}
+		if (rc < 0)
+			return report(&err);
 		hr_log_close();
 		return rc;
 	}
