@@ -254,6 +254,21 @@ int hr_cwd_enter_child(const char *cwd, struct hr_err **err)
 	return 0;
 }
 
+/*
+ * dockerd maps a failed create to exit status 127 or 126 by looking for Go's
+ * errno texts, which are lowercase ("no such file or directory",
+ * "permission denied"), in the runtime's error; strerror's capitalised text
+ * gives 125.  Spell the two the way runc's messages do.
+ */
+static int fail_exec(struct hr_err **err, int errnum, const char *arg0)
+{
+	if (errnum == ENOENT)
+		return hr_fail(err, 0, "exec `%s`: no such file or directory", arg0);
+	if (errnum == EACCES)
+		return hr_fail(err, 0, "exec `%s`: permission denied", arg0);
+	return hr_fail(err, errnum, "exec `%s`", arg0);
+}
+
 /* Look up args[0] in the container's PATH, from process.env (not our own environment). */
 int hr_exec_resolve_child(char *const *argv, char *const *envp, char *out, size_t outlen, struct hr_err **err)
 {
@@ -265,9 +280,9 @@ int hr_exec_resolve_child(char *const *argv, char *const *envp, char *out, size_
 		struct stat st;
 
 		if (stat(arg0, &st) < 0)
-			return hr_fail(err, errno, "exec `%s`", arg0);
+			return fail_exec(err, errno, arg0);
 		if (S_ISDIR(st.st_mode))
-			return hr_fail(err, EACCES, "exec `%s`: is a directory", arg0);
+			return hr_fail(err, 0, "exec `%s`: is a directory: permission denied", arg0);
 		snprintf(out, outlen, "%s", arg0);
 		return 0;
 	}
@@ -289,7 +304,7 @@ int hr_exec_resolve_child(char *const *argv, char *const *envp, char *out, size_
 		path = colon ? colon + 1 : NULL;
 	}
 	if (last_errno == EACCES)
-		return hr_fail(err, EACCES, "exec `%s`", arg0);
+		return fail_exec(err, EACCES, arg0);
 	return hr_fail(err, 0, "exec `%s`: executable file not found in $PATH", arg0);
 }
 

@@ -87,6 +87,20 @@ START_TEST(missing_executable)
 }
 END_TEST
 
+/* dockerd turns these exact lowercase words into exit status 127 and 126 */
+START_TEST(missing_executable_path)
+{
+	struct hb b;
+
+	hb_new(&b);
+	hb_set_args(&b, "/no/such/binary", NULL);
+	expect_failure(&b, "create", "exec `/no/such/binary`: no such file or directory");
+	hb_new(&b);
+	hb_set_args(&b, "/etc", NULL);
+	expect_failure(&b, "create", "exec `/etc`: is a directory: permission denied");
+}
+END_TEST
+
 START_TEST(missing_bind_source)
 {
 	struct hb b;
@@ -346,6 +360,7 @@ int main(void)
 		missing_rootfs,
 		relative_cwd,
 		missing_executable,
+		missing_executable_path,
 		missing_bind_source,
 		failing_create_runtime_hook,
 		non_namespaced_sysctl,
