@@ -17,6 +17,7 @@
 struct hr_rt {
 	const char *root; /* state root, default /run/hardrun */
 	bool systemd_cgroup;
+	bool no_cgroup; /* --cgroup-manager disabled: create makes no cgroup */
 };
 
 struct hr_create_opts {

@@ -46,6 +46,7 @@ static const struct option global_opts[] = {
 	{"log-format", required_argument, NULL, 'f'},
 	{"debug", no_argument, NULL, 'd'},
 	{"systemd-cgroup", no_argument, NULL, 's'},
+	{"cgroup-manager", required_argument, NULL, 'c'},
 	{"version", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -54,7 +55,8 @@ static const struct option global_opts[] = {
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: hardrun [--root DIR] [--log FILE] [--log-format text|json] [--debug]\n"
-		     "               [--systemd-cgroup] COMMAND [OPTIONS] ...\n\ncommands:\n");
+		     "               [--systemd-cgroup] [--cgroup-manager cgroupfs|systemd|disabled]\n"
+		     "               COMMAND [OPTIONS] ...\n\ncommands:\n");
 	for (size_t i = 0; i < HR_ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\nSee hardrun(8).\n");
@@ -106,6 +108,17 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			rt.systemd_cgroup = true;
+			break;
+		case 'c':
+			/* crun's flag; podman passes "disabled" for --cgroups=disabled */
+			if (strcmp(optarg, "systemd") == 0) {
+				rt.systemd_cgroup = true;
+			} else if (strcmp(optarg, "disabled") == 0) {
+				rt.no_cgroup = true;
+			} else if (strcmp(optarg, "cgroupfs") != 0) {
+				fprintf(stderr, "hardrun: --cgroup-manager: unknown manager `%s`\n", optarg);
+				return 1;
+			}
 			break;
 		case 'v':
 			printf("hardrun version %s\nspec: 1.2.0\n", HR_VERSION);

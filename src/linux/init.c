@@ -546,6 +546,12 @@ void hr_init_child(struct hr_plan *plan)
 	if (notify_fd >= 0)
 		close(notify_fd);
 	free(msg);
+	/* the parent's commit comes after state.json: EOF means create failed or died, and so do we */
+	do
+		n = read(plan->sync_fd, &byte, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(HR_EXIT_CHILD_SETUP);
 
 	/* park until `start` writes to the exec fifo */
 	do

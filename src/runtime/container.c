@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,6 +243,46 @@ static int apply_resources(struct hr_cgroup *cg, const struct hr_spec *spec, str
 }
 
 /*
+ * --cgroup-manager disabled (podman --cgroups=disabled): limits cannot be
+ * applied without a cgroup, so asking for one is an error.  Device rules are
+ * kept only when the container cannot make device nodes (no CAP_MKNOD, or a
+ * user namespace): then the nodes hardrun creates are all it can open,
+ * which is what the rules would allow.
+ */
+static int check_no_cgroup(const struct hr_spec *spec, struct hr_err **err)
+{
+	const struct hr_resources *r = &spec->lnx.resources;
+	const char *what = NULL;
+
+	if (r->has_memory)
+		what = "memory";
+	else if (r->has_cpu)
+		what = "cpu";
+	else if (r->has_pids)
+		what = "pids";
+	else if (r->has_blkio)
+		what = "blockIO";
+	else if (r->n_hugepage_limits)
+		what = "hugepageLimits";
+	else if (r->has_net_class_id || r->n_net_priorities)
+		what = "network";
+	else if (r->n_unified)
+		what = "unified";
+	if (what)
+		return hr_fail(err, 0,
+			       "config.json: linux.resources.%s: cannot be applied with --cgroup-manager disabled",
+			       what);
+	/* the kernel refuses device nodes made in a user namespace whatever its capabilities */
+	if (r->n_devices && spec->process->has_capabilities && (spec->process->caps.bounding >> CAP_MKNOD) & 1 &&
+	    !spec->lnx.namespaces[HR_NS_USER].present)
+		return hr_fail(
+			err, 0,
+			"config.json: linux.resources.devices: cannot be enforced with --cgroup-manager disabled "
+			"while CAP_MKNOD is in the bounding set");
+	return 0;
+}
+
+/*
  * Drive the init through setup.  Returns the init's pid (it is still
  * parked on the exec fifo) or -1; on -1 *spawned holds whatever pid must be
  * killed.
@@ -418,6 +459,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto out;
 	if (hr_selinux_check(spec->process, spec->lnx.mount_label, err) < 0)
 		goto out;
+	if (rt->no_cgroup && check_no_cgroup(spec, err) < 0)
+		goto out;
 	if (rt->systemd_cgroup) {
 		hr_fail(err, 0, "--systemd-cgroup: systemd is not running on this host, use the cgroupfs driver");
 		goto out;
@@ -458,14 +501,18 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		hr_fail(err, errno, "open `%s`", HR_FIFO_NAME);
 		goto fail;
 	}
-	if (hr_cgroup_resolve_path(spec->lnx.cgroups_path, id, &cgpath, err) < 0 ||
-	    hr_cgroup_open(cgpath, &cg, err) < 0 || hr_cgroup_create(cg, NULL, err) < 0)
+	if (rt->no_cgroup) {
+		cgpath = xstrdup("");
+	} else if (hr_cgroup_resolve_path(spec->lnx.cgroups_path, id, &cgpath, err) < 0 ||
+		   hr_cgroup_open(cgpath, &cg, err) < 0 || hr_cgroup_create(cg, NULL, err) < 0) {
 		goto fail;
+	}
 	if (spec->lnx.seccomp && hr_seccomp_compile_bounded(spec->lnx.seccomp, HR_SECCOMP_CPU_SECONDS, &bpf, err) < 0)
 		goto fail;
 	if (hr_idmap_trees_prepare(spec, &plan.idmap_trees, err) < 0)
 		goto fail;
-	if (has_cgroup_mount(spec) && hr_cgmounts_plan(cgpath, &plan.cgmounts, &plan.n_cgmounts, err) < 0)
+	/* without a cgroup there is nothing of the container's to show: the cgroup mount is left out */
+	if (cg && has_cgroup_mount(spec) && hr_cgmounts_plan(cgpath, &plan.cgmounts, &plan.n_cgmounts, err) < 0)
 		goto fail;
 	procsys_fd = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (procsys_fd < 0) {
@@ -533,7 +580,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	 * rules would otherwise forbid the mknod of /dev's own nodes.  The
 	 * workload has not run yet, so nothing escapes them.
 	 */
-	if (spec->lnx.has_resources && apply_resources(cg, spec, err) < 0)
+	if (cg && spec->lnx.has_resources && apply_resources(cg, spec, err) < 0)
 		goto fail;
 	state_json = hr_state_to_json(&st);
 	if (hr_statedir_write(dir_fd, STATE_FILE, state_json, strlen(state_json), err) < 0)
@@ -544,6 +591,15 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 
 		if (hr_write_file_atomic(o->pid_file, buf, (size_t)n, err) < 0)
 			goto fail;
+	}
+	/*
+	 * The container exists now: let the init park.  Until this byte it
+	 * waits on the sync socket, so a create that dies on the way (a crash,
+	 * a shim's SIGKILL on timeout) takes its init with it.
+	 */
+	if (write(sv[0], "c", 1) != 1) {
+		hr_fail(err, errno, "commit the init");
+		goto fail;
 	}
 	hr_log_debug("created container %s, init pid %d", id, pid);
 	if (init_out)

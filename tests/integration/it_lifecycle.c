@@ -592,6 +592,69 @@ START_TEST(run_with_terminal_in_foreground)
 }
 END_TEST
 
+/*
+ * podman --cgroups=disabled passes crun's --cgroup-manager disabled: no
+ * cgroup of the container's own, limits refused, and device rules only
+ * where the container cannot make device nodes.
+ */
+START_TEST(cgroup_manager_disabled)
+{
+	struct hb b;
+	struct hb_result r;
+
+	if (!hb_is_hardrun())
+		return; /* crun's flag: runc has no such option */
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "linux"), "resources",
+			    json_pack("{s:[{s:b, s:s}]}", "devices", "allow", 0, "access", "rwm"));
+	{
+		/* the cgroup leaf would be named after the container */
+		char cmd[200];
+
+		snprintf(cmd, sizeof(cmd), "grep -c '%s' /proc/self/cgroup; cat /dev/null && echo null ok", b.id);
+		hb_set_args(&b, "/bin/sh", "-c", cmd, NULL);
+	}
+	r = hb_run(&b, 30, "--cgroup-manager", "disabled", "run", "--bundle", b.dir, b.id, NULL);
+	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+	ck_assert_str_eq(r.out, "0\nnull ok\n");
+	hb_result_free(&r);
+	hb_finish(&b);
+
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "linux"), "resources",
+			    json_pack("{s:{s:i}}", "pids", "limit", 10));
+	r = hb_run(&b, 30, "--cgroup-manager", "disabled", "create", "--bundle", b.dir, b.id, NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(hb_lines(r.err) == 1 && strstr(r.err, "config.json: linux.resources.pids: cannot be applied with "
+							    "--cgroup-manager disabled"),
+		      "%s", r.err);
+	hb_result_free(&r);
+	hb_finish(&b);
+
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "linux"), "resources",
+			    json_pack("{s:[{s:b, s:s}]}", "devices", "allow", 0, "access", "rwm"));
+	json_array_append_new(
+		json_object_get(json_object_get(json_object_get(b.config, "process"), "capabilities"), "bounding"),
+		json_string("CAP_MKNOD"));
+	r = hb_run(&b, 30, "--cgroup-manager", "disabled", "create", "--bundle", b.dir, b.id, NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(hb_lines(r.err) == 1 && strstr(r.err, "linux.resources.devices: cannot be enforced with "
+							    "--cgroup-manager disabled while CAP_MKNOD is in "
+							    "the bounding set"),
+		      "%s", r.err);
+	hb_result_free(&r);
+	hb_finish(&b);
+
+	hb_new(&b);
+	r = hb_run(&b, 30, "--cgroup-manager", "nonesuch", "list", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(strstr(r.err, "--cgroup-manager: unknown manager `nonesuch`"), "%s", r.err);
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -611,6 +674,7 @@ int main(void)
 		no_pivot_and_preserve_fds,
 		console_socket,
 		run_with_terminal_in_foreground,
+		cgroup_manager_disabled,
 		NULL,
 	};
 
