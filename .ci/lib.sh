@@ -10,8 +10,9 @@ HR_JOBS=$(nproc 2>/dev/null || echo 2)
 HR_DEPS=(gcc cmake make pkg-config libseccomp-dev libcap-ng-dev libapparmor-dev libjansson-dev
 	check libsubunit-dev busybox-static libc6-dev)
 # extra tools of the full CI run: sanitizers and fuzzing (clang), static checks, man lint,
-# and runc to prove the CVE tests can fail
-HR_CI_DEPS=(clang clang-tools libclang-rt-14-dev cppcheck clang-format mandoc runc)
+# runc to prove the CVE tests can fail, and the real clients (tests/clients)
+HR_CI_DEPS=(clang clang-tools libclang-rt-14-dev cppcheck clang-format mandoc runc
+	docker.io containerd podman conmon catatonit bsdutils)
 
 hr_install() {
 	local missing=()
