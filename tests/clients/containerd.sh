@@ -13,19 +13,6 @@ cl_install containerd busybox-static bsdutils
 RT=$W/bin/hardrun
 cl_wrapper "$RT"
 RUNC_ROOT=$W/runc-root
-cat >"$W/config.toml" <<EOF
-version = 2
-root = "$W/root"
-state = "$W/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$W/containerd.sock"
-[ttrpc]
-  address = "$W/containerd.sock.ttrpc"
-[debug]
-  address = "$W/debug.sock"
-EOF
-
 C=(ctr -a "$W/containerd.sock" -n test)
 ct() { "${C[@]}" "$@"; }
 IMG=docker.io/test/busybox:latest
@@ -40,9 +27,7 @@ containerd_cleanup() {
 }
 CL_CLEANUP_HOOK=containerd_cleanup
 
-containerd --config "$W/config.toml" >"$W/containerd.log" 2>&1 &
-cl_track $!
-cl_wait_daemon 60 $! ct version || { tail -20 "$W/containerd.log"; cl_die "containerd did not answer in 60 s"; }
+cl_start_containerd
 cl_oci_image "$W/image.tar" "$IMG"
 ct image import "$W/image.tar" >/dev/null || cl_die "ctr image import failed"
 

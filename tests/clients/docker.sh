@@ -33,12 +33,7 @@ docker_cleanup() {
 }
 CL_CLEANUP_HOOK=docker_cleanup
 
-dockerd --config-file "$W/daemon.json" --data-root "$W/docker" --exec-root "$W/dexec" \
-	--pidfile "$W/dockerd.pid" -H "unix://$W/docker.sock" --bridge=none --iptables=false \
-	--ip-forward=false --ip-masq=false --add-runtime "hardrun-flag=$RT" >"$W/dockerd.log" 2>&1 &
-cl_track $!
-export DOCKER_HOST=unix://$W/docker.sock
-cl_wait_daemon 60 $! $D version || { tail -20 "$W/dockerd.log"; cl_die "dockerd did not answer in 60 s"; }
+cl_start_dockerd --add-runtime "hardrun-flag=$RT"
 
 tar=$W/busybox.tar
 cl_busybox_tar "$tar"

@@ -179,6 +179,71 @@ cl_wait_daemon() {
 	return 1
 }
 
+# cl_start_dockerd [dockerd args...]: a private dockerd reading $W/daemon.json
+# (the caller writes it), on $W/docker.sock with no bridge, no iptables and
+# no forwarding; DOCKER_HOST points at it.
+cl_start_dockerd() {
+	dockerd --config-file "$W/daemon.json" --data-root "$W/docker" --exec-root "$W/dexec" \
+		--pidfile "$W/dockerd.pid" -H "unix://$W/docker.sock" --bridge=none --iptables=false \
+		--ip-forward=false --ip-masq=false "$@" >"$W/dockerd.log" 2>&1 &
+	cl_track $!
+	export DOCKER_HOST=unix://$W/docker.sock
+	cl_wait_daemon 60 $! /usr/bin/docker version || {
+		tail -20 "$W/dockerd.log"
+		cl_die "dockerd did not answer in 60 s"
+	}
+}
+
+# cl_start_containerd: a private containerd (CRI plugin off) on $W/containerd.sock.
+cl_start_containerd() {
+	cat >"$W/config.toml" <<EOF
+version = 2
+root = "$W/root"
+state = "$W/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$W/containerd.sock"
+[ttrpc]
+  address = "$W/containerd.sock.ttrpc"
+[debug]
+  address = "$W/debug.sock"
+EOF
+	containerd --config "$W/config.toml" >"$W/containerd.log" 2>&1 &
+	cl_track $!
+	cl_wait_daemon 60 $! ctr -a "$W/containerd.sock" version || {
+		tail -20 "$W/containerd.log"
+		cl_die "containerd did not answer in 60 s"
+	}
+}
+
+# cl_podman_conf DEFAULT NAME=PATH...: containers.conf for a rootful podman
+# without networks or systemd, CONTAINERS_CONF pointing at it, and PM the
+# podman command line with storage under $W.
+cl_podman_conf() {
+	local def=$1 r names='"crun", "runc"'
+	shift
+	for r in "$@"; do names="$names, \"${r%%=*}\""; done
+	{
+		cat <<EOF
+[containers]
+netns = "none"
+# root here lacks CAP_SYS_RESOURCE: podman's default rlimits cannot be set
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$W/events.log"
+runtime = "$def"
+runtime_supports_json = [$names]
+runtime_supports_nocgroup = [$names]
+[engine.runtimes]
+EOF
+		for r in "$@"; do echo "${r%%=*} = [\"${r#*=}\"]"; done
+	} >"$W/containers.conf"
+	export CONTAINERS_CONF=$W/containers.conf
+	PM=(podman --root "$W/storage" --runroot "$W/runroot" --tmpdir "$W/tmp" --storage-driver overlay)
+}
+
 cl_ok() {
 	cl_pass=$((cl_pass + 1))
 	echo "ok - $1"

@@ -15,23 +15,8 @@ cl_wrapper "$RT"
 # by path, under a name podman does not know: no JSON log, errors from stderr
 RTP=$W/path/hr-by-path
 cl_wrapper "$RTP"
-cat >"$W/containers.conf" <<EOF
-[containers]
-netns = "none"
-# root here lacks CAP_SYS_RESOURCE: podman's default rlimits cannot be set
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$W/events.log"
-runtime = "hardrun"
-runtime_supports_json = ["crun", "runc", "hardrun"]
-runtime_supports_nocgroup = ["crun", "hardrun"]
-[engine.runtimes]
-hardrun = ["$RT"]
-EOF
-export CONTAINERS_CONF=$W/containers.conf
-P=(podman --root "$W/storage" --runroot "$W/runroot" --tmpdir "$W/tmp" --storage-driver overlay)
+cl_podman_conf hardrun "hardrun=$RT"
+P=("${PM[@]}")
 pm() { "${P[@]}" "$@"; }
 podman_cleanup() {
 	pm rm -af -t 0
