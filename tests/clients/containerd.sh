@@ -13,6 +13,8 @@ cl_install containerd busybox-static bsdutils
 RT=$W/bin/hardrun
 cl_wrapper "$RT"
 RUNC_ROOT=$W/runc-root
+# ctr's pty may echo script's end of input as a literal ^@ before the output
+PTY_RE='^(\^@)?/dev/pts/[0-9]+$'
 C=(ctr -a "$W/containerd.sock" -n test)
 ct() { "${C[@]}" "$@"; }
 IMG=docker.io/test/busybox:latest
@@ -47,7 +49,7 @@ ct task exec --exec-id e1 d1 sh -c 'exit 3'
 cl_eq "task exec: exit status 3" 3 $?
 cl_eq "task exec: output" "in d1" "$(ct task exec --exec-id e2 d1 echo in d1)"
 out=$(script -qec "${C[*]} task exec -t --exec-id e3 d1 tty" /dev/null | tr -d '\r')
-cl_match "task exec -t: a pty" '^/dev/pts/[0-9]+$' "$out"
+cl_match "task exec -t: a pty" "$PTY_RE" "$out"
 pid=$(ct task ls | awk '$1 == "d1" {print $2}')
 cl_match "task ps: the init's host pid" "^$pid( |\$)" "$(ct task ps d1)"
 ct task pause d1
@@ -76,8 +78,7 @@ ct container rm d2
 
 # --- a terminal, read-only rootfs, memory limit
 out=$(script -qec "${C[*]} run --rm -t --runtime io.containerd.runc.v2 --runc-binary $RT --runc-root $RUNC_ROOT $IMG t1 tty" /dev/null | tr -d '\r')
-# the pty echoes script's end of input as a literal ^@ before the output
-cl_match "run -t: the init's stdio is a pty" '^(\^@)?/dev/pts/[0-9]+$' "$out"
+cl_match "run -t: the init's stdio is a pty" "$PTY_RE" "$out"
 out=$(crun_ --rm --read-only "$IMG" ro1 sh -c 'touch /x 2>&1; grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status')
 cl_eq "run --read-only" "touch: /x: Read-only file system
 NoNewPrivs:	1
