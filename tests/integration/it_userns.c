@@ -262,6 +262,53 @@ START_TEST(volumes_idmapped)
 }
 END_TEST
 
+/*
+ * A bind whose source is an overlay mount cannot be idmapped (overlayfs
+ * refuses MOUNT_ATTR_IDMAP): the default refuses with one line naming the
+ * mount, "unmapped" binds it as it is, with a warning.
+ */
+START_TEST(volume_fallback_on_overlay)
+{
+	struct hb b;
+	struct hb_result r;
+	char cmd[1400], opts[900], src[320], want[900];
+
+	private_mount_ns();
+	hb_new(&b);
+	userns_bundle(&b, true);
+	snprintf(src, sizeof(src), "%s/vol", b.dir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/vl %s/vu %s/vw %s && touch %s/vl/a", b.dir, b.dir, b.dir, src, b.dir);
+	sh(cmd);
+	snprintf(opts, sizeof(opts), "lowerdir=%s/vl,upperdir=%s/vu,workdir=%s/vw", b.dir, b.dir, b.dir);
+	ck_assert_int_eq(mount("overlay", src, "overlay", 0, opts), 0);
+	json_array_append_new(json_object_get(b.config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s]}", "destination", "/vol", "type", "bind", "source", src,
+					"options", "bind"));
+	hb_set_args(&b, "/bin/stat", "-c", "%u", "/vol/a", NULL);
+	r = RUN(&b, "create", "--bundle", b.dir, b.id);
+	ck_assert_int_eq(r.status, 1);
+	snprintf(want, sizeof(want),
+		 "hardrun: create `%s`: idmapped mount of `%s` on `/vol`: the filesystem cannot be idmapped: Invalid "
+		 "argument\n",
+		 b.id, src);
+	ck_assert_str_eq(r.err, want);
+	hb_result_free(&r);
+
+	set_annotation(&b, "org.hardrun.rootfs.idmap-fallback", "unmapped");
+	r = RUN(&b, "run", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "65534\n");
+	snprintf(want, sizeof(want),
+		 "hardrun: warning: idmapped mount of `%s` on `/vol`: the filesystem cannot be idmapped: Invalid "
+		 "argument: the files stay unmapped (org.hardrun.rootfs.idmap-fallback is \"unmapped\")\n",
+		 src);
+	ck_assert_str_eq(r.err, want);
+	hb_result_free(&r);
+	ck_assert_int_eq(umount(src), 0);
+	hb_finish(&b);
+}
+END_TEST
+
 /* the annotation without a user namespace: the validator's one line, nothing left behind */
 START_TEST(refused_without_userns)
 {
@@ -340,8 +387,9 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-		rootfs_owners,		rootfs_writes_are_host_root, readonly_rootfs_stays_readonly, volumes_idmapped,
-		refused_without_userns, fallback_on_ramfs,	     overlay_rootfs_rebuilt,	     NULL,
+		rootfs_owners,		rootfs_writes_are_host_root, readonly_rootfs_stays_readonly,
+		volumes_idmapped,	refused_without_userns,	     fallback_on_ramfs,
+		overlay_rootfs_rebuilt, volume_fallback_on_overlay,  NULL,
 	};
 
 	return hb_main("userns", 120, tests);
