@@ -119,6 +119,9 @@ static int create_as_mapped_root(int fs, const struct hr_spec *spec, struct hr_e
 	struct __user_cap_data_struct saved[2], raised[2];
 	uid_t old_uid = (uid_t)setfsuid((uid_t)-1);
 	gid_t old_gid = (gid_t)setfsgid((gid_t)-1);
+	uid_t fsuid = mapped_root(spec->lnx.uid_mappings, spec->lnx.n_uid_mappings);
+	gid_t fsgid = mapped_root(spec->lnx.gid_mappings, spec->lnx.n_gid_mappings);
+	bool switched;
 	int r, e;
 
 	if (syscall(SYS_capget, &hdr, saved) < 0)
@@ -126,10 +129,12 @@ static int create_as_mapped_root(int fs, const struct hr_spec *spec, struct hr_e
 	memcpy(raised, saved, sizeof(raised));
 	raised[0].effective = raised[0].permitted;
 	raised[1].effective = raised[1].permitted;
-	setfsgid(mapped_root(spec->lnx.gid_mappings, spec->lnx.n_gid_mappings));
-	setfsuid(mapped_root(spec->lnx.uid_mappings, spec->lnx.n_uid_mappings));
+	setfsgid(fsgid);
+	setfsuid(fsuid);
+	/* setfsuid cannot say why it failed; it returns the ids in force */
+	switched = (uid_t)setfsuid((uid_t)-1) == fsuid && (gid_t)setfsgid((gid_t)-1) == fsgid;
 	/* a non-zero fsuid drops the file capabilities from the effective set: take them back */
-	r = (int)syscall(SYS_capset, &hdr, raised);
+	r = switched ? (int)syscall(SYS_capset, &hdr, raised) : -1;
 	if (r == 0)
 		r = fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
 	e = errno;
@@ -138,6 +143,8 @@ static int create_as_mapped_root(int fs, const struct hr_spec *spec, struct hr_e
 	if (syscall(SYS_capset, &hdr, saved) < 0 || (uid_t)setfsuid((uid_t)-1) != old_uid ||
 	    (gid_t)setfsgid((gid_t)-1) != old_gid)
 		return hr_fail(err, errno, "restore the runtime's filesystem ids");
+	if (!switched)
+		return hr_fail(err, EPERM, "switch to the filesystem ids %u:%u", fsuid, fsgid);
 	errno = e;
 	return r;
 }

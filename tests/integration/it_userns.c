@@ -234,6 +234,51 @@ START_TEST(overlay_rootfs_rebuilt)
 }
 END_TEST
 
+/*
+ * The whole lifecycle on an idmapped overlay rootfs, through the slow path
+ * (a time namespace makes stage1 fork the init): create, start, exec sees
+ * the same owners and the rebuilt overlay, delete leaves nothing.
+ */
+START_TEST(overlay_lifecycle_slow_path_and_exec)
+{
+	struct hb b;
+	struct hb_result r;
+	char cmd[2400], opts[900];
+	json_t *lx;
+
+	if (access("/proc/self/ns/time", F_OK) != 0)
+		return; /* no time namespaces in this kernel */
+	private_mount_ns();
+	hb_new(&b);
+	userns_bundle(&b, true);
+	lx = json_object_get(b.config, "linux");
+	json_array_append_new(json_object_get(lx, "namespaces"), json_pack("{s:s}", "type", "time"));
+	snprintf(cmd, sizeof(cmd), "mv %s %s/lower && mkdir -p %s/layer/diff %s/layer/work %s", b.rootfs, b.dir, b.dir,
+		 b.dir, b.rootfs);
+	sh(cmd);
+	snprintf(opts, sizeof(opts), "lowerdir=%s/lower,upperdir=%s/layer/diff,workdir=%s/layer/work", b.dir, b.dir,
+		 b.dir);
+	ck_assert_int_eq(mount("overlay", b.rootfs, "overlay", 0, opts), 0);
+	hb_set_args(&b, "/bin/sleep", "30", NULL);
+	r = RUN(&b, "create", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	hb_result_free(&r);
+	r = RUN(&b, "start", b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	hb_result_free(&r);
+	r = RUN(&b, "exec", b.id, "/bin/sh", "-c",
+		"stat -c '%u %g' /bin/busybox /etc/u1000; grep -c ' / / [^ ]* - overlay ' /proc/self/mountinfo");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "0 0\n1000 1000\n1\n");
+	hb_result_free(&r);
+	r = RUN(&b, "delete", "--force", b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	hb_result_free(&r);
+	ck_assert_int_eq(umount(b.rootfs), 0);
+	hb_finish(&b);
+}
+END_TEST
+
 /* binds without idmap options of their own get the container's mappings */
 START_TEST(volumes_idmapped)
 {
@@ -387,9 +432,16 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-		rootfs_owners,		rootfs_writes_are_host_root, readonly_rootfs_stays_readonly,
-		volumes_idmapped,	refused_without_userns,	     fallback_on_ramfs,
-		overlay_rootfs_rebuilt, volume_fallback_on_overlay,  NULL,
+		rootfs_owners,
+		rootfs_writes_are_host_root,
+		readonly_rootfs_stays_readonly,
+		volumes_idmapped,
+		refused_without_userns,
+		fallback_on_ramfs,
+		overlay_rootfs_rebuilt,
+		volume_fallback_on_overlay,
+		overlay_lifecycle_slow_path_and_exec,
+		NULL,
 	};
 
 	return hb_main("userns", 120, tests);
