@@ -34,10 +34,12 @@ void hr_mountinfo_clear(struct hr_mountinfo *m);
  * ':' inside a path written "\:"), or one lowerdir+= per layer as the new
  * mount API shows them; upperdir and workdir (NULL when the overlay is
  * read-only); every other option except rw/ro goes to extra[] as written
- * ("index=off", "volatile"), for the rebuilt overlay to keep.  Data-only
- * layers ("::", datadir+=) and relative layer paths (which depend on the
- * mounter's cwd, as dockerd's overlay2 uses for long layer lists) are
- * refused with a message naming them: a rebuild cannot find them.
+ * ("index=off", "volatile"), for the rebuilt overlay to keep.  Relative
+ * layer paths depend on the mounter's cwd; they are made absolute only in
+ * dockerd's overlay2 layout (mount_point H/<id>/merged, upperdir <id>/diff,
+ * workdir <id>/work: relative to H), which it uses for long layer lists.
+ * Other relative paths and data-only layers ("::", datadir+=) are refused
+ * with a message naming them: a rebuild cannot find them.
  */
 struct hr_overlay_layers {
 	char **lower; /* NULL-terminated, uppermost first, at least one */
@@ -46,7 +48,8 @@ struct hr_overlay_layers {
 	char **extra; /* NULL-terminated, may be NULL */
 };
 
-int hr_overlay_layers_parse(const char *super_opts, struct hr_overlay_layers *out, struct hr_err **err);
+int hr_overlay_layers_parse(const char *super_opts, const char *mount_point, struct hr_overlay_layers *out,
+			    struct hr_err **err);
 void hr_overlay_layers_clear(struct hr_overlay_layers *o);
 
 #endif

@@ -80,10 +80,52 @@ void hr_overlay_layers_clear(struct hr_overlay_layers *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/* Relative paths are kept for now: dockerd's overlay2 layout makes them absolute once all are known. */
 static int layer_path(const char *p, const char *what, struct hr_err **err)
 {
-	if (p[0] != '/')
-		return hr_fail(err, EINVAL, "overlay %s `%s` is a relative path", what, p);
+	if (p[0] == '\0')
+		return hr_fail(err, EINVAL, "overlay %s is empty", what);
+	return 0;
+}
+
+/*
+ * dockerd's overlay2 mounts long layer lists from its home H (chdir, then
+ * relative paths): mount point H/<id>/merged, upperdir <id>/diff, workdir
+ * <id>/work, lowerdirs l/<short link>.  That layout, and only that, tells
+ * which directory the relative paths started from: it must match exactly.
+ */
+static char *dockerd_home(const struct hr_overlay_layers *o, const char *mount_point)
+{
+	size_t mlen = strlen(mount_point), ilen;
+	const char *slash;
+
+	if (!o->upper || o->upper[0] == '/' || !hr_str_has_suffix(o->upper, "/diff") || !o->work)
+		return NULL;
+	ilen = strlen(o->upper) - strlen("/diff");
+	if (ilen == 0 || memchr(o->upper, '/', ilen) || strncmp(o->work, o->upper, ilen) != 0 ||
+	    strcmp(o->work + ilen, "/work") != 0)
+		return NULL;
+	/* mount_point = H "/" id "/merged", H not empty */
+	if (mlen < ilen + strlen("//merged") + 1 || !hr_str_has_suffix(mount_point, "/merged"))
+		return NULL;
+	slash = mount_point + mlen - strlen("/merged") - ilen - 1;
+	if (slash == mount_point || slash[0] != '/' || strncmp(slash + 1, o->upper, ilen) != 0)
+		return NULL;
+	return xstrndup(mount_point, (size_t)(slash - mount_point));
+}
+
+static int make_absolute(char **p, const char *home, const char *what, struct hr_err **err)
+{
+	char *abs;
+
+	if (!*p || (*p)[0] == '/')
+		return 0;
+	if (!home || strstr(*p, "..") != NULL)
+		return hr_fail(err, EINVAL, "overlay %s `%s` is a relative path outside dockerd's overlay2 layout",
+			       what, *p);
+	abs = hr_path_join(home, *p);
+	free(*p);
+	*p = abs;
 	return 0;
 }
 
@@ -115,8 +157,10 @@ static int split_lowerdir(const char *v, struct hr_overlay_layers *o, struct hr_
 	}
 }
 
-int hr_overlay_layers_parse(const char *super_opts, struct hr_overlay_layers *out, struct hr_err **err)
+int hr_overlay_layers_parse(const char *super_opts, const char *mount_point, struct hr_overlay_layers *out,
+			    struct hr_err **err)
 {
+	cleanup_free char *home = NULL;
 	cleanup_free char *copy = xstrdup(super_opts);
 	char *save = NULL;
 
@@ -162,5 +206,15 @@ int hr_overlay_layers_parse(const char *super_opts, struct hr_overlay_layers *ou
 		return hr_fail(err, EINVAL, "overlay options `%s`: no lowerdir, or upperdir without workdir",
 			       super_opts);
 	}
+	home = dockerd_home(out, mount_point);
+	for (char **l = out->lower; *l; l++)
+		if (make_absolute(l, home, "lowerdir", err) < 0)
+			goto fail;
+	if (make_absolute(&out->upper, home, "upperdir", err) < 0 ||
+	    make_absolute(&out->work, home, "workdir", err) < 0)
+		goto fail;
 	return 0;
+fail:
+	hr_overlay_layers_clear(out);
+	return -1;
 }

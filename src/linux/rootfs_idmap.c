@@ -205,7 +205,7 @@ static int overlay_rebuild(const struct hr_spec *spec, const struct hr_mountinfo
 	size_t n_lowers = 0;
 	int mnt = -1;
 
-	if (hr_overlay_layers_parse(mi->super_opts, &layers, err) < 0) {
+	if (hr_overlay_layers_parse(mi->super_opts, mi->mount_point, &layers, err) < 0) {
 		*refused = true;
 		return -1;
 	}

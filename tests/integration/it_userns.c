@@ -10,6 +10,7 @@
  * one line or, with the fallback annotation "unmapped", runs unmapped.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +236,50 @@ START_TEST(overlay_rootfs_rebuilt)
 END_TEST
 
 /*
+ * dockerd's overlay2 with a long layer list mounts from its home with
+ * relative paths (lowerdir=l/<link>, upperdir=<id>/diff) onto
+ * <home>/<id>/merged, which is the bundle's root.path: the rebuild finds
+ * the layers from the mount point.
+ */
+START_TEST(overlay_dockerd_relative_layers)
+{
+	struct hb b;
+	struct hb_result r;
+	char cmd[4096], home[320], merged[400], p[400];
+	int cwd;
+
+	private_mount_ns();
+	hb_new(&b);
+	userns_bundle(&b, true);
+	set_readonly(&b, false);
+	snprintf(home, sizeof(home), "%s/overlay2", b.dir);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s/lowerid %s/l %s/c0ffee/diff %s/c0ffee/work %s/c0ffee/merged && mv %s %s/lowerid/diff && "
+		 "ln -s ../lowerid/diff %s/l/AAA",
+		 home, home, home, home, home, b.rootfs, home, home);
+	sh(cmd);
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_eq(chdir(home), 0);
+	ck_assert_int_eq(mount("overlay", "c0ffee/merged", "overlay", 0,
+			       "lowerdir=l/AAA,upperdir=c0ffee/diff,workdir=c0ffee/work"),
+			 0);
+	ck_assert_int_eq(fchdir(cwd), 0);
+	close(cwd);
+	snprintf(merged, sizeof(merged), "%s/c0ffee/merged", home);
+	json_object_set_new(json_object_get(b.config, "root"), "path", json_string(merged));
+	hb_set_args(&b, "/bin/sh", "-c", "stat -c '%u %g' /bin/busybox /etc/u1000 && touch /new", NULL);
+	r = RUN(&b, "run", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "0 0\n1000 1000\n");
+	hb_result_free(&r);
+	snprintf(p, sizeof(p), "%s/c0ffee/diff/new", home);
+	assert_owner(p, 0, 0);
+	ck_assert_int_eq(umount(merged), 0);
+	hb_finish(&b);
+}
+END_TEST
+
+/*
  * The whole lifecycle on an idmapped overlay rootfs, through the slow path
  * (a time namespace makes stage1 fork the init): create, start, exec sees
  * the same owners and the rebuilt overlay, delete leaves nothing.
@@ -441,6 +486,7 @@ int main(void)
 		overlay_rootfs_rebuilt,
 		volume_fallback_on_overlay,
 		overlay_lifecycle_slow_path_and_exec,
+		overlay_dockerd_relative_layers,
 		NULL,
 	};
 

@@ -41,7 +41,7 @@ START_TEST(overlay_lowerdir_list)
 
 	ck_assert_int_eq(hr_overlay_layers_parse("rw,lowerdir=/a:/b\\054c:/d\\134:e,upperdir=/u/diff,workdir=/u/work,"
 						 "index=off,volatile",
-						 &o, &err),
+						 "/m", &o, &err),
 			 0);
 	ck_assert_uint_eq(hr_strv_len(o.lower), 3);
 	ck_assert_str_eq(o.lower[0], "/a");
@@ -61,7 +61,7 @@ START_TEST(overlay_new_api_and_read_only)
 	struct hr_overlay_layers o;
 	struct hr_err *err = NULL;
 
-	ck_assert_int_eq(hr_overlay_layers_parse("ro,lowerdir+=/l1,lowerdir+=/l\\0542", &o, &err), 0);
+	ck_assert_int_eq(hr_overlay_layers_parse("ro,lowerdir+=/l1,lowerdir+=/l\\0542", "/m", &o, &err), 0);
 	ck_assert_uint_eq(hr_strv_len(o.lower), 2);
 	ck_assert_str_eq(o.lower[1], "/l,2");
 	ck_assert_ptr_null(o.upper);
@@ -71,25 +71,59 @@ START_TEST(overlay_new_api_and_read_only)
 }
 END_TEST
 
+/* dockerd's overlay2 for long layer lists: relative to its home, found from the mount point */
+START_TEST(overlay_dockerd_relative_layers)
+{
+	struct hr_overlay_layers o;
+	struct hr_err *err = NULL;
+
+	ck_assert_int_eq(
+		hr_overlay_layers_parse("rw,lowerdir=l/AAA:l/BBB:/abs,upperdir=c0ffee/diff,workdir=c0ffee/work,"
+					"index=off",
+					"/var/lib/docker/overlay2/c0ffee/merged", &o, &err),
+		0);
+	ck_assert_uint_eq(hr_strv_len(o.lower), 3);
+	ck_assert_str_eq(o.lower[0], "/var/lib/docker/overlay2/l/AAA");
+	ck_assert_str_eq(o.lower[1], "/var/lib/docker/overlay2/l/BBB");
+	ck_assert_str_eq(o.lower[2], "/abs");
+	ck_assert_str_eq(o.upper, "/var/lib/docker/overlay2/c0ffee/diff");
+	ck_assert_str_eq(o.work, "/var/lib/docker/overlay2/c0ffee/work");
+	ck_assert_str_eq(o.extra[0], "index=off");
+	hr_overlay_layers_clear(&o);
+	/* the home must not be empty: "/c0ffee/merged" has none */
+	ck_assert_int_eq(hr_overlay_layers_parse("rw,lowerdir=l/AAA,upperdir=c0ffee/diff,workdir=c0ffee/work",
+						 "/c0ffee/merged", &o, &err),
+			 -1);
+	hr_err_free(&err);
+}
+END_TEST
+
 START_TEST(overlay_refused)
 {
 	static const char *const cases[][2] = {
 		{"rw,lowerdir=l/ABC:l/DEF,upperdir=x/diff,workdir=x/work",
-		 "overlay lowerdir `l/ABC` is a relative path"},
+		 "overlay lowerdir `l/ABC` is a relative path outside dockerd's overlay2 layout"},
+		/* dockerd's layout, but the mount point names another layer */
+		{"rw,lowerdir=l/ABC,upperdir=abc/diff,workdir=abc/work",
+		 "overlay lowerdir `l/ABC` is a relative path outside dockerd's overlay2 layout"},
+		{"rw,lowerdir=../l/A,upperdir=xyz/diff,workdir=xyz/work",
+		 "overlay lowerdir `../l/A` is a relative path outside dockerd's overlay2 layout"},
 		{"rw,lowerdir=/a::/data,upperdir=/u,workdir=/w", "overlay lowerdir `/a::/data` has data-only layers"},
 		{"rw,lowerdir+=/a,datadir+=/d", "overlay has data-only layers"},
 		{"rw,lowerdir=/a,upperdir=/u", "overlay options `rw,lowerdir=/a,upperdir=/u`: no lowerdir, or upperdir "
 					       "without workdir"},
 		{"rw,upperdir=/u,workdir=/w", "overlay options `rw,upperdir=/u,workdir=/w`: no lowerdir, or upperdir "
 					      "without workdir"},
-		{"rw,lowerdir=/a,upperdir=u,workdir=/w", "overlay upperdir `u` is a relative path"},
+		{"rw,lowerdir=/a,upperdir=u,workdir=/w",
+		 "overlay upperdir `u` is a relative path outside dockerd's overlay2 layout"},
 	};
 
 	for (size_t i = 0; i < HR_ARRAY_SIZE(cases); i++) {
 		struct hr_overlay_layers o;
 		struct hr_err *err = NULL;
 
-		ck_assert_int_eq(hr_overlay_layers_parse(cases[i][0], &o, &err), -1);
+		ck_assert_int_eq(hr_overlay_layers_parse(cases[i][0], "/var/lib/docker/overlay2/xyz/merged", &o, &err),
+				 -1);
 		ck_assert_str_eq(err->msg, cases[i][1]);
 		ck_assert_ptr_null(o.lower);
 		hr_err_free(&err);
@@ -108,6 +142,7 @@ int main(void)
 	tcase_add_test(tc, line_fields);
 	tcase_add_test(tc, overlay_lowerdir_list);
 	tcase_add_test(tc, overlay_new_api_and_read_only);
+	tcase_add_test(tc, overlay_dockerd_relative_layers);
 	tcase_add_test(tc, overlay_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
