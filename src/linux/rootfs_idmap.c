@@ -296,9 +296,19 @@ int hr_rootfs_idmap_prepare(const struct hr_spec *spec, const char *rootfs, int 
 	} else {
 		tree = idmapped_tree(rootfs, userns, true, refused, err);
 		if (tree < 0 && *refused) {
+			/* the top alone tells whether its own filesystem or a mount under it refused */
+			bool top_refused = false;
+			struct hr_err *tmp = NULL;
+			cleanup_close int top = idmapped_tree(rootfs, userns, false, &top_refused, &tmp);
+
+			hr_err_free(&tmp);
 			hr_err_free(err);
-			hr_fail(err, EINVAL, "idmapped rootfs `%s`: the filesystem (%s) cannot be idmapped", rootfs,
-				mi.fstype);
+			if (top >= 0)
+				hr_fail(err, EINVAL, "idmapped rootfs `%s`: a mount under it cannot be idmapped",
+					rootfs);
+			else
+				hr_fail(err, EINVAL, "idmapped rootfs `%s`: the filesystem (%s) cannot be idmapped",
+					rootfs, mi.fstype);
 		} else if (tree < 0) {
 			hr_fail_wrap(err, "idmapped rootfs `%s`", rootfs);
 		}

@@ -459,6 +459,27 @@ START_TEST(fallback_on_ramfs)
 		ck_assert_int_eq(n, 1);
 	}
 
+	/* a ramfs under an idmappable rootfs refuses too, and the line says where */
+	{
+		struct hb c;
+
+		hb_new(&c);
+		userns_bundle(&c, true);
+		snprintf(cmd, sizeof(cmd), "mount -t ramfs ramfs %s/tmp", c.rootfs);
+		sh(cmd);
+		r = RUN(&c, "create", "--bundle", c.dir, c.id);
+		ck_assert_int_eq(r.status, 1);
+		snprintf(want, sizeof(want),
+			 "hardrun: create `%s`: idmapped rootfs `%s`: a mount under it cannot be idmapped: Invalid "
+			 "argument\n",
+			 c.id, c.rootfs);
+		ck_assert_str_eq(r.err, want);
+		hb_result_free(&r);
+		snprintf(cmd, sizeof(cmd), "%s/tmp", c.rootfs);
+		ck_assert_int_eq(umount(cmd), 0);
+		hb_finish(&c);
+	}
+
 	set_annotation(&b, "org.hardrun.rootfs.idmap-fallback", "unmapped");
 	r = RUN(&b, "run", "--bundle", b.dir, b.id);
 	ck_assert_msg(r.status == 0, "%s", r.err);
