@@ -283,8 +283,11 @@ int hr_rootfs_idmap_prepare(const struct hr_spec *spec, const char *rootfs, int 
 	int tree = -1;
 
 	*refused = false;
-	if (find_mount(rootfs, &mi, err) < 0)
+	/* (!fstype only for scan-build, which cannot see that hr_fail returns -1) */
+	if (find_mount(rootfs, &mi, err) < 0 || !mi.fstype) {
+		hr_mountinfo_clear(&mi);
 		return hr_fail_wrap(err, "idmapped rootfs `%s`", rootfs);
+	}
 	if (strcmp(mi.fstype, "overlay") == 0) {
 		if (strcmp(mi.root, "/") != 0 || strcmp(mi.mount_point, rootfs) != 0) {
 			*refused = true;
