@@ -330,6 +330,7 @@ START_TEST(volumes_idmapped)
 	struct hb b;
 	struct hb_result r;
 	char host[64] = "/tmp/hrit-uvol.XXXXXX", cmd[600];
+	struct stat st;
 
 	ck_assert_ptr_nonnull(mkdtemp(host));
 	snprintf(cmd, sizeof(cmd), "chmod 0755 %s && touch %s/a %s/b && chown 1000:1000 %s/b", host, host, host, host);
@@ -339,13 +340,22 @@ START_TEST(volumes_idmapped)
 	json_array_append_new(json_object_get(b.config, "mounts"),
 			      json_pack("{s:s, s:s, s:s, s:[s]}", "destination", "/vol", "type", "bind", "source", host,
 					"options", "rbind"));
-	hb_set_args(&b, "/bin/sh", "-c", "stat -c '%n %u:%g' /vol/a /vol/b; touch /vol/new", NULL);
+	/* a file bind, as docker's /etc/hosts: the container's root may write it */
+	snprintf(cmd, sizeof(cmd), "%s/a", host);
+	json_array_append_new(json_object_get(b.config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s]}", "destination", "/etc/hosts", "type", "bind", "source",
+					cmd, "options", "bind"));
+	hb_set_args(&b, "/bin/sh", "-c",
+		    "stat -c '%n %u:%g' /vol/a /vol/b /etc/hosts; touch /vol/new; echo h >> /etc/hosts", NULL);
 	r = RUN(&b, "run", "--bundle", b.dir, b.id);
 	ck_assert_msg(r.status == 0, "%s", r.err);
-	ck_assert_str_eq(r.out, "/vol/a 0:0\n/vol/b 1000:1000\n");
+	ck_assert_str_eq(r.out, "/vol/a 0:0\n/vol/b 1000:1000\n/etc/hosts 0:0\n");
 	hb_result_free(&r);
 	snprintf(cmd, sizeof(cmd), "%s/new", host);
 	assert_owner(cmd, 0, 0);
+	snprintf(cmd, sizeof(cmd), "%s/a", host);
+	ck_assert_int_eq(stat(cmd, &st), 0);
+	ck_assert_int_eq(st.st_size, 2); /* "h\n" written through the file bind */
 	hb_finish(&b);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", host);
 	sh(cmd);
