@@ -53,6 +53,7 @@ struct hr_plan {
 	struct hr_cgmount *cgmounts; /* host hierarchies, for a cgroup mount in the config */
 	size_t n_cgmounts;
 	int *idmap_trees; /* per mount: a prepared idmapped tree, or -1; NULL when none */
+	int root_tree;	  /* the prepared idmapped rootfs (tree or rebuilt overlay), or -1 */
 	char **exec_argv; /* process.args with argv[0] as given */
 	char **exec_env;
 };
@@ -92,6 +93,8 @@ int hr_idmap_write(pid_t pid, const struct hr_spec *spec, struct hr_err **err);
 /* Parent: write the given uid and gid maps of pid's user namespace. */
 int hr_idmap_write_maps(pid_t pid, const struct hr_idmap *u, size_t nu, const struct hr_idmap *g, size_t ng,
 			struct hr_err **err);
+/* Parent: a user namespace with the given maps, held by a short-lived child; returns its fd. */
+int hr_idmap_userns_open(const struct hr_idmap *u, size_t nu, const struct hr_idmap *g, size_t ng, struct hr_err **err);
 /*
  * Parent, before clone: for every (bind) mount with `idmap`/`ridmap`, a
  * detached tree of its source with its mount attributes set and idmapped
@@ -99,8 +102,25 @@ int hr_idmap_write_maps(pid_t pid, const struct hr_idmap *u, size_t nu, const st
  * container's).  The child only attaches them: idmapping needs privilege
  * over the source's filesystem, which the container's user namespace lacks.
  * *trees gets one fd per mount (-1 where none), NULL when no mount asks.
+ * With spec->root_idmap, binds without idmap options of their own get the
+ * container's mappings too, and *root_tree the idmapped rootfs
+ * (hr_rootfs_idmap_prepare); where a filesystem refuses, the fallback
+ * annotation decides: refuse (the error) or unmapped (a warning, -1 there).
  */
-int hr_idmap_trees_prepare(const struct hr_spec *spec, int **trees, struct hr_err **err);
+int hr_idmap_trees_prepare(const struct hr_spec *spec, const char *rootfs, int **trees, int *root_tree,
+			   struct hr_err **err);
+/*
+ * Parent: the rootfs as a detached mount whose files show their real
+ * owners in the container's user namespace (userns holds its mappings): a
+ * recursive idmapped clone of a plain directory, or, when the rootfs is the
+ * root of an overlay mount, a new overlay built from idmapped copies of its
+ * layers.  Returns the mount fd, or -1 with *refused set when the
+ * filesystem (or this kernel) cannot do it, so that a fallback may apply.
+ */
+int hr_rootfs_idmap_prepare(const struct hr_spec *spec, const char *rootfs, int userns, bool *refused,
+			    struct hr_err **err);
+/* Child only: make the rootfs a mount of its own: plan->root_tree over it, else a recursive self-bind. */
+int hr_rootfs_mount_child(const struct hr_plan *plan, struct hr_err **err);
 void hr_idmap_trees_free(int *trees, size_t n);
 
 /*

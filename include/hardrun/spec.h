@@ -23,6 +23,10 @@
 
 struct json_t;
 
+/* Annotations hardrun reads (see hardrun(8), USER NAMESPACES). */
+#define HR_ANN_ROOTFS_IDMAP "org.hardrun.rootfs.idmap"
+#define HR_ANN_ROOTFS_IDMAP_FALLBACK "org.hardrun.rootfs.idmap-fallback"
+
 enum hr_ns_type {
 	HR_NS_PID = 0,
 	HR_NS_NET,
@@ -381,6 +385,14 @@ struct hr_spec {
 	char *oci_version;
 	char *root_path; /* as written; may be relative to the bundle */
 	bool root_readonly;
+	/*
+	 * annotation org.hardrun.rootfs.idmap = "true": the rootfs (an overlay
+	 * is rebuilt from idmapped layers) and every bind without idmap options
+	 * of its own are idmapped with the container's mappings
+	 */
+	bool root_idmap;
+	/* org.hardrun.rootfs.idmap-fallback = "unmapped" (default "refuse"): what to do where idmapping fails */
+	bool root_idmap_unmapped;
 	struct hr_mount *mounts;
 	size_t n_mounts;
 	struct hr_process *process; /* NULL when absent */

@@ -337,6 +337,28 @@ static int string_map(json_t *o, const char *key, const char *path, struct hr_kv
 	return 0;
 }
 
+/* The annotations that steer hardrun itself; others are the bundle's business. */
+static int parse_hardrun_annotations(struct hr_spec *s, struct hr_err **err)
+{
+	for (size_t i = 0; i < s->n_annotations; i++) {
+		const char *k = s->annotations[i].key, *v = s->annotations[i].value;
+
+		if (strcmp(k, HR_ANN_ROOTFS_IDMAP) == 0) {
+			if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+				return hr_fail(err, 0,
+					       "config.json: annotations.\"%s\": expected \"true\" or \"false\"", k);
+			s->root_idmap = strcmp(v, "true") == 0;
+		} else if (strcmp(k, HR_ANN_ROOTFS_IDMAP_FALLBACK) == 0) {
+			if (strcmp(v, "refuse") != 0 && strcmp(v, "unmapped") != 0)
+				return hr_fail(err, 0,
+					       "config.json: annotations.\"%s\": expected \"refuse\" or \"unmapped\"",
+					       k);
+			s->root_idmap_unmapped = strcmp(v, "unmapped") == 0;
+		}
+	}
+	return 0;
+}
+
 static int unsupported(json_t *o, const char *key, const char *path, struct hr_err **err)
 {
 	json_t *v = json_object_get(o, key);
@@ -1212,7 +1234,7 @@ int hr_spec_parse(json_t *root, struct hr_spec **out, struct hr_err **err)
 	    opt_str(root, "hostname", "", &s->hostname, err) < 0 ||
 	    opt_str(root, "domainname", "", &s->domainname, err) < 0 || parse_hooks(s, root, err) < 0 ||
 	    string_map(root, "annotations", "", &s->annotations, &s->n_annotations, err) < 0 ||
-	    parse_linux(s, root, err) < 0)
+	    parse_hardrun_annotations(s, err) < 0 || parse_linux(s, root, err) < 0)
 		goto fail;
 	*out = s;
 	return 0;

@@ -10,6 +10,7 @@
  *   hostname: requires a new uts namespace   (likewise domainname)
  *   linux.timeOffsets: requires a new time namespace
  *   process.consoleSize: requires process.terminal
+ *   annotations."org.hardrun.rootfs.idmap": requires a user namespace with uidMappings and gidMappings
  *   process.user.umask / additionalGids … are checked by the parser.
  */
 #include <string.h>
@@ -73,6 +74,12 @@ int hr_spec_validate(const struct hr_spec *spec, struct hr_err **err)
 		if (m->n_uid_mappings && !(m->opts.idmap || m->opts.ridmap))
 			return hr_fail(err, 0, "config.json: mounts[%zu].uidMappings: requires the idmap option", i);
 	}
+	/* the idmapped rootfs and volumes take the container's own mappings */
+	if (spec->root_idmap && (!userns || lx->n_uid_mappings == 0 || lx->n_gid_mappings == 0))
+		return hr_fail(err, 0,
+			       "config.json: annotations.\"%s\": requires a user namespace with uidMappings and "
+			       "gidMappings",
+			       HR_ANN_ROOTFS_IDMAP);
 	for (size_t i = 0; i < lx->n_sysctl; i++)
 		if (check_sysctl(lx, lx->sysctl[i].key, err) < 0)
 			return -1;

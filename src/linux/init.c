@@ -379,16 +379,17 @@ void hr_init_child(struct hr_plan *plan)
 	/* 0. only the planned fds survive */
 	{
 		size_t nm = plan->idmap_trees ? plan->spec->n_mounts : 0;
-		cleanup_free int *keep = xcalloc(5 + nm, sizeof(int));
+		cleanup_free int *keep = xcalloc(6 + nm, sizeof(int));
 
 		keep[0] = plan->sync_fd;
 		keep[1] = plan->fifo_fd;
 		keep[2] = plan->procsys_fd;
 		keep[3] = plan->console_fd;
 		keep[4] = plan->log_fd;
+		keep[5] = plan->root_tree;
 		for (size_t i = 0; i < nm; i++)
-			keep[5 + i] = plan->idmap_trees[i];
-		hr_close_fds_except_child(plan->preserve_fds, keep, 5 + nm);
+			keep[6 + i] = plan->idmap_trees[i];
+		hr_close_fds_except_child(plan->preserve_fds, keep, 6 + nm);
 	}
 	/* 0. the runtime may block signals for forwarding; the workload starts clean */
 	hr_reset_signals_child();
@@ -418,11 +419,13 @@ void hr_init_child(struct hr_plan *plan)
 		hr_fail(&err, errno, "set propagation of `/`");
 		die(plan, err);
 	}
-	/* 2. the rootfs becomes a mount of its own, so pivot_root and read-only apply to it */
-	if (mount(plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
-		hr_fail(&err, errno, "bind mount rootfs `%s`", plan->rootfs);
+	/*
+	 * 2. the rootfs becomes a mount of its own, so pivot_root and read-only
+	 * apply to it: the idmapped tree the parent prepared, else a self-bind
+	 */
+	if (hr_rootfs_mount_child(plan, &err) < 0)
 		die(plan, err);
-	}
+	hr_cleanup_closep(&plan->root_tree);
 	rootfs_fd = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfs_fd < 0) {
 		hr_fail(&err, errno, "open rootfs `%s`", plan->rootfs);

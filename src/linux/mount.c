@@ -24,6 +24,8 @@
 
 #include "hardrun/fs.h"
 #include "hardrun/init.h"
+#include "hardrun/log.h"
+#include "hardrun/mountinfo.h"
 #include "hardrun/strutil.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -199,8 +201,7 @@ static int bind_mount(const struct hr_mount *m, int prepared, int rootfs_fd, str
 	return attach_tree(tree, target, m->destination, err);
 }
 
-/* A user namespace with the given maps, held by a short-lived child; returns its fd. */
-static int idmap_userns(const struct hr_idmap *u, size_t nu, const struct hr_idmap *g, size_t ng, struct hr_err **err)
+int hr_idmap_userns_open(const struct hr_idmap *u, size_t nu, const struct hr_idmap *g, size_t ng, struct hr_err **err)
 {
 	int ready[2], hold[2], fd = -1;
 	char path[64], c;
@@ -251,49 +252,124 @@ void hr_idmap_trees_free(int *trees, size_t n)
 	free(trees);
 }
 
-int hr_idmap_trees_prepare(const struct hr_spec *spec, int **trees, struct hr_err **err)
+/*
+ * What org.hardrun.rootfs.idmap-fallback says where the filesystem refuses
+ * idmapping (refused): "refuse" keeps the error, "unmapped" logs it as a
+ * warning and goes on without the idmapping (0).
+ */
+static int idmap_fallback(const struct hr_spec *spec, bool refused, struct hr_err **err)
+{
+	cleanup_free char *line = NULL;
+
+	if (!refused || !spec->root_idmap_unmapped)
+		return -1;
+	line = hr_err_format(*err);
+	hr_log_warn("%s: the files stay unmapped (%s is \"unmapped\")", line, HR_ANN_ROOTFS_IDMAP_FALLBACK);
+	hr_err_free(err);
+	return 0;
+}
+
+static bool is_bind_mount(const struct hr_mount *m)
+{
+	return m->opts.bind || (m->type && strcmp(m->type, "bind") == 0);
+}
+
+/*
+ * One mount's idmapped tree: its own idmap/ridmap option, or (implicit) a
+ * bind the root_idmap annotation covers, recursive as the bind is.  Returns
+ * the tree, or -1; *refused when the filesystem cannot be idmapped.
+ */
+static int idmap_mount_tree(const struct hr_mount *m, int userns, bool implicit, bool *refused, struct hr_err **err)
+{
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+	bool recursive = implicit ? m->opts.recursive : m->opts.ridmap;
+	cleanup_close int tree = open_bind_tree(m, err);
+
+	*refused = false;
+	if (tree < 0)
+		return -1;
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0) {
+		*refused = errno == EINVAL;
+		return hr_fail(err, errno, "idmapped mount of `%s` on `%s`%s", m->source, m->destination,
+			       errno == EINVAL ? ": the filesystem cannot be idmapped" : "");
+	}
+	if (bind_tree_attrs(m, tree, err) < 0)
+		return -1;
+	return steal_fd(&tree);
+}
+
+int hr_idmap_trees_prepare(const struct hr_spec *spec, const char *rootfs, int **trees, int *root_tree,
+			   struct hr_err **err)
 {
 	const struct hr_linux *lx = &spec->lnx;
+	cleanup_close int ctr_userns = -1; /* the container's mappings, made once */
 	int *t = NULL;
 
 	*trees = NULL;
+	*root_tree = -1;
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct hr_mount *m = &spec->mounts[i];
 		bool own = m->n_uid_mappings > 0 || m->n_gid_mappings > 0;
-		struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP};
-		cleanup_close int userns = -1;
+		bool implicit = !m->opts.idmap && !m->opts.ridmap && spec->root_idmap && is_bind_mount(m);
+		cleanup_close int own_userns = -1;
+		bool refused = false;
 		int tree;
 
-		if (!m->opts.idmap && !m->opts.ridmap)
+		if (!m->opts.idmap && !m->opts.ridmap && !implicit)
 			continue;
 		if (!t) {
 			t = xcalloc(spec->n_mounts, sizeof(int));
 			for (size_t k = 0; k < spec->n_mounts; k++)
 				t[k] = -1;
 		}
-		userns = own ? idmap_userns(m->uid_mappings, m->n_uid_mappings, m->gid_mappings, m->n_gid_mappings, err)
-			     : idmap_userns(lx->uid_mappings, lx->n_uid_mappings, lx->gid_mappings, lx->n_gid_mappings,
-					    err);
-		tree = userns < 0 ? -1 : open_bind_tree(m, err);
-		if (tree < 0) {
+		if (own)
+			own_userns = hr_idmap_userns_open(m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
+							  m->n_gid_mappings, err);
+		else if (ctr_userns < 0)
+			ctr_userns = hr_idmap_userns_open(lx->uid_mappings, lx->n_uid_mappings, lx->gid_mappings,
+							  lx->n_gid_mappings, err);
+		if (own ? own_userns < 0 : ctr_userns < 0) {
 			hr_idmap_trees_free(t, spec->n_mounts);
 			return hr_fail_wrap(err, "idmapped mount on `%s`", m->destination);
 		}
-		t[i] = tree;
-		a.userns_fd = (uint64_t)userns;
-		if (mount_setattr(tree, "", AT_EMPTY_PATH | (m->opts.ridmap ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0) {
-			hr_fail(err, errno, "idmapped mount of `%s` on `%s`%s", m->source, m->destination,
-				errno == EINVAL ? ": the filesystem cannot be idmapped" : "");
+		tree = idmap_mount_tree(m, own ? own_userns : ctr_userns, implicit, &refused, err);
+		/* only the annotation's implicit idmapping has a fallback: an explicit idmap option must hold */
+		if (tree < 0 && !(implicit && idmap_fallback(spec, refused, err) == 0)) {
 			hr_idmap_trees_free(t, spec->n_mounts);
 			return -1;
 		}
-		if (bind_tree_attrs(m, tree, err) < 0) {
+		t[i] = tree;
+	}
+	if (spec->root_idmap) {
+		bool refused = false;
+
+		if (ctr_userns < 0)
+			ctr_userns = hr_idmap_userns_open(lx->uid_mappings, lx->n_uid_mappings, lx->gid_mappings,
+							  lx->n_gid_mappings, err);
+		*root_tree = ctr_userns < 0 ? -1 : hr_rootfs_idmap_prepare(spec, rootfs, ctr_userns, &refused, err);
+		if (*root_tree < 0 && !(ctr_userns >= 0 && idmap_fallback(spec, refused, err) == 0)) {
 			hr_idmap_trees_free(t, spec->n_mounts);
 			return -1;
 		}
 	}
 	*trees = t;
 	return 0;
+}
+
+int hr_rootfs_mount_child(const struct hr_plan *plan, struct hr_err **err)
+{
+	cleanup_close int target = -1;
+
+	if (plan->root_tree < 0) {
+		if (mount(plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return hr_fail(err, errno, "bind mount rootfs `%s`", plan->rootfs);
+		return 0;
+	}
+	/* the idmapped tree (or rebuilt overlay) goes over the rootfs path; the host's mount stays below */
+	target = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (target < 0)
+		return hr_fail(err, errno, "open rootfs `%s`", plan->rootfs);
+	return attach_tree(plan->root_tree, target, plan->rootfs, err);
 }
 
 static int fs_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **err)
@@ -553,23 +629,6 @@ int hr_rootfs_pivot_child(const struct hr_plan *plan, int rootfs_fd, struct hr_e
 
 /* ---- parent side: the host's cgroup hierarchies ---- */
 
-static char *unescape_mountinfo(const char *s)
-{
-	char *out = xmalloc(strlen(s) + 1), *o = out;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
-		    s[3] <= '7') {
-			*o++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
-			s += 4;
-		} else {
-			*o++ = *s++;
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 void hr_cgmounts_free(struct hr_cgmount *m, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -613,7 +672,7 @@ int hr_cgmounts_plan(const char *cgroup_path, struct hr_cgmount **out, size_t *n
 		super = strtok_r(NULL, " \n", &save);
 		if (!fstype || (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0))
 			continue;
-		mnt = unescape_mountinfo(fields[4]);
+		mnt = hr_mountinfo_unescape(fields[4]);
 		if (strcmp(mnt, "/sys/fs/cgroup") == 0)
 			name = xstrdup("");
 		else if (hr_str_has_prefix(mnt, "/sys/fs/cgroup/") && !strchr(mnt + 15, '/'))

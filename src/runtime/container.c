@@ -420,6 +420,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	int ret = -1;
 
 	plan.sync_fd = plan.fifo_fd = plan.procsys_fd = plan.devnull_fd = plan.console_fd = plan.log_fd = -1;
+	plan.root_tree = -1;
 	if (term_out)
 		*term_out = -1;
 	if (!hr_id_valid(id))
@@ -509,7 +510,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	}
 	if (spec->lnx.seccomp && hr_seccomp_compile_bounded(spec->lnx.seccomp, HR_SECCOMP_CPU_SECONDS, &bpf, err) < 0)
 		goto fail;
-	if (hr_idmap_trees_prepare(spec, &plan.idmap_trees, err) < 0)
+	if (hr_idmap_trees_prepare(spec, rootfs, &plan.idmap_trees, &plan.root_tree, err) < 0)
 		goto fail;
 	/* without a cgroup there is nothing of the container's to show: the cgroup mount is left out */
 	if (cg && has_cgroup_mount(spec) && hr_cgmounts_plan(cgpath, &plan.cgmounts, &plan.n_cgmounts, err) < 0)
@@ -634,6 +635,8 @@ out:
 		close(sv[1]);
 	hr_cgmounts_free(plan.cgmounts, plan.n_cgmounts);
 	hr_idmap_trees_free(plan.idmap_trees, spec ? spec->n_mounts : 0);
+	if (plan.root_tree >= 0)
+		close(plan.root_tree);
 	hr_bpf_free(bpf);
 	hr_cgroup_free(cg);
 	hr_spec_free(spec);

@@ -167,6 +167,38 @@ START_TEST(relative_mount_destination_made_absolute)
 }
 END_TEST
 
+/* org.hardrun.rootfs.idmap and its fallback: absent is off and refuse */
+#define ROOTFS_IDMAP_CFG(ann)                                                                                          \
+	("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"annotations\":{" ann "},"                              \
+	 "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"                                                            \
+	 "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000000000,\"size\":65536}],"                                 \
+	 "\"gidMappings\":[{\"containerID\":0,\"hostID\":1000000000,\"size\":65536}]}}")
+
+START_TEST(rootfs_idmap_annotations)
+{
+	struct hr_spec *s = load_file_ok("rootfs-idmap.json");
+	const char *off = ROOTFS_IDMAP_CFG("\"org.hardrun.rootfs.idmap\":\"false\"");
+	const char *none = ROOTFS_IDMAP_CFG("\"other\":\"x\"");
+	const char *bad = ROOTFS_IDMAP_CFG("\"org.hardrun.rootfs.idmap\":\"yes\"");
+	cleanup_free char *e = NULL;
+
+	ck_assert(s->root_idmap);
+	ck_assert(s->root_idmap_unmapped);
+	ck_assert(s->root_readonly);
+	hr_spec_free(s);
+	s = NULL;
+	ck_assert_ptr_null(load(off, strlen(off), &s));
+	ck_assert(!s->root_idmap && !s->root_idmap_unmapped);
+	hr_spec_free(s);
+	s = NULL;
+	ck_assert_ptr_null(load(none, strlen(none), &s));
+	ck_assert(!s->root_idmap && !s->root_idmap_unmapped);
+	hr_spec_free(s);
+	e = load(bad, strlen(bad), NULL);
+	ck_assert_str_eq(e, "config.json: annotations.\"org.hardrun.rootfs.idmap\": expected \"true\" or \"false\"");
+}
+END_TEST
+
 START_TEST(invalid_golden)
 {
 	cleanup_free char *dir = xasprintf("%s/spec/invalid", HR_TEST_DATA);
@@ -296,6 +328,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, unknown_caps_warn_not_fail);
 	tcase_add_test(tc, relative_mount_destination_made_absolute);
 	tcase_add_test(tc, invalid_golden);
+	tcase_add_test(tc, rootfs_idmap_annotations);
 	tcase_add_test(tc, mount_options);
 	tcase_add_test(tc, mount_options_two_propagations);
 	tcase_add_test(tc, idmap_strings);
