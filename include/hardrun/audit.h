@@ -174,10 +174,10 @@ struct hr_audit_report {
  * (1..3): a violation is FAIL when the control is required at level and
  * WARN when it is not; facts that could not be read give N/A.  Decisions
  * of the policy engine for a control are appended to its evidence.
- * *out is new; free with hr_audit_report_free.  Fails (errnum 0) only for
- * a level outside 1..3.
+ * Returns a new report (free with hr_audit_report_free), or NULL with *err
+ * (errnum 0) for a level outside 1..3, the only failure.
  */
-int hr_audit_evaluate(const struct hr_audit_facts *f, int level, struct hr_audit_report **out, struct hr_err **err);
+struct hr_audit_report *hr_audit_evaluate(const struct hr_audit_facts *f, int level, struct hr_err **err);
 void hr_audit_report_free(struct hr_audit_report *r);
 
 /* One row per control, aligned columns, headed by a summary line. */

@@ -89,14 +89,16 @@ void hr_audit_facts_free(struct hr_audit_facts *f)
 	memset(f, 0, sizeof(*f));
 }
 
-int hr_audit_evaluate(const struct hr_audit_facts *f, int level, struct hr_audit_report **out, struct hr_err **err)
+struct hr_audit_report *hr_audit_evaluate(const struct hr_audit_facts *f, int level, struct hr_err **err)
 {
 	struct hr_audit_report *r;
 	const struct hr_csvs_control *t;
 	size_t n;
 
-	if (level < HR_AUDIT_LEVEL_MIN || level > HR_AUDIT_LEVEL_MAX)
-		return hr_fail(err, 0, "level `%d`: expected 1, 2 or 3", level);
+	if (level < HR_AUDIT_LEVEL_MIN || level > HR_AUDIT_LEVEL_MAX) {
+		hr_fail(err, 0, "level `%d`: expected 1, 2 or 3", level);
+		return NULL;
+	}
 	t = hr_csvs_table(&n);
 	r = xzalloc(sizeof(*r));
 	r->subject = xstrdup(f->subject ? f->subject : "");
@@ -131,8 +133,7 @@ int hr_audit_evaluate(const struct hr_audit_facts *f, int level, struct hr_audit
 		if (row->status == HR_AUDIT_FAIL)
 			r->pass = false;
 	}
-	*out = r;
-	return 0;
+	return r;
 }
 
 void hr_audit_report_free(struct hr_audit_report *r)

@@ -407,7 +407,7 @@ static void eval_nosuid(const struct hr_audit_facts *f, struct hr_audit_verdict 
 	}
 	hr_audit_ev(v, "all %zu mounts nosuid, and nodev outside /dev, in %s", f->n_mounts - masks, f->mounts_src);
 	if (masks)
-		hr_audit_ev(v, "%zu masks of /dev/null not counted", masks);
+		hr_audit_ev(v, "%zu mask%s of /dev/null not counted", masks, masks == 1 ? "" : "s");
 }
 
 static void eval_setuid(const struct hr_audit_facts *f, struct hr_audit_verdict *v)
