@@ -152,6 +152,12 @@ struct hr_csvs_control {
 const struct hr_csvs_control *hr_csvs_table(size_t *n);
 /* The control with this id, or NULL. */
 const struct hr_csvs_control *hr_csvs_find(const char *id);
+/*
+ * The row a policy decision's control belongs to: its own id, or the row
+ * for the names DESIGN.md uses ("AppArmor" and "SELinux" → lsm, "DoS" →
+ * memory); NULL when none.
+ */
+const struct hr_csvs_control *hr_csvs_for_decision(const char *control);
 
 /* --- evaluation and report --- */
 
@@ -167,25 +173,29 @@ struct hr_audit_report {
 	bool pass; /* the exit rule: no control required at level has status FAIL */
 	struct hr_audit_row *rows;
 	size_t n_rows;
+	/* decisions of the policy engine for no row of the table: "control action: detail" */
+	char **other_decisions;
 };
 
 /*
  * Evaluate every control of the table against f (borrowed) at level
  * (1..3): a violation is FAIL when the control is required at level and
  * WARN when it is not; facts that could not be read give N/A.  Decisions
- * of the policy engine for a control are appended to its evidence.
+ * of the policy engine for a control are appended to its evidence; those
+ * for no row go to other_decisions, so none is dropped.
  * Returns a new report (free with hr_audit_report_free), or NULL with *err
  * (errnum 0) for a level outside 1..3, the only failure.
  */
 struct hr_audit_report *hr_audit_evaluate(const struct hr_audit_facts *f, int level, struct hr_err **err);
 void hr_audit_report_free(struct hr_audit_report *r);
 
-/* One row per control, aligned columns, headed by a summary line. */
+/* One row per control, aligned columns, headed by a summary line; other decisions as "policy: …" lines last. */
 void hr_audit_render_text(const struct hr_audit_report *r, FILE *out);
 /*
  * {"id":…, "level":N, "pass":bool, "controls":[{"control","level","title",
- * "status","evidence"}…]} with keys in this order, indented, one newline
- * at the end.  Returns a new string.
+ * "status","evidence"}…]} with keys in this order, plus "decisions":
+ * ["control action: detail"…] when other_decisions is not empty; indented,
+ * one newline at the end.  Returns a new string.
  */
 char *hr_audit_render_json(const struct hr_audit_report *r);
 
@@ -219,7 +229,7 @@ bool hr_audit_engine_socket(const char *path);
  * decisions.json of the state dir: a JSON array of {"control","action",
  * "detail"}, action one of kept|tightened|added|refused.  Errors name the
  * element: "decisions.json: [1].action: expected kept, tightened, added or
- * refused".
+ * refused".  On failure f->decisions is left empty.
  */
 int hr_audit_parse_decisions(const char *buf, size_t len, struct hr_audit_facts *f, struct hr_err **err);
 /* tainted of the state dir: {"time":"RFC3339","argv0":"…"}; sets f->tainted. */

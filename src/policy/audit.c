@@ -112,7 +112,7 @@ struct hr_audit_report *hr_audit_evaluate(const struct hr_audit_facts *f, int le
 
 		t[i].eval(f, &v);
 		for (size_t k = 0; k < f->n_decisions; k++)
-			if (strcmp(f->decisions[k].control, t[i].id) == 0)
+			if (hr_csvs_for_decision(f->decisions[k].control) == &t[i])
 				hr_audit_ev(&v, "policy %s: %s", f->decisions[k].action, f->decisions[k].detail);
 		row->ctl = &t[i];
 		row->evidence = v.evidence ? v.evidence : xstrdup("");
@@ -133,6 +133,15 @@ struct hr_audit_report *hr_audit_evaluate(const struct hr_audit_facts *f, int le
 		if (row->status == HR_AUDIT_FAIL)
 			r->pass = false;
 	}
+	for (size_t k = 0; k < f->n_decisions; k++) {
+		const struct hr_audit_decision *d = &f->decisions[k];
+
+		if (hr_csvs_for_decision(d->control) == NULL) {
+			cleanup_free char *line = xasprintf("%s %s: %s", d->control, d->action, d->detail);
+
+			hr_strv_push(&r->other_decisions, line);
+		}
+	}
 	return r;
 }
 
@@ -144,6 +153,7 @@ void hr_audit_report_free(struct hr_audit_report *r)
 		free(r->rows[i].evidence);
 	free(r->rows);
 	free(r->subject);
+	hr_strv_free(r->other_decisions);
 	free(r);
 }
 
@@ -203,6 +213,11 @@ void hr_audit_render_text(const struct hr_audit_report *r, FILE *out)
 		put_clean(out, row->evidence);
 		fputc('\n', out);
 	}
+	for (char **d = r->other_decisions; d && *d; d++) {
+		fputs("policy: ", out);
+		put_clean(out, *d);
+		fputc('\n', out);
+	}
 }
 
 char *hr_audit_render_json(const struct hr_audit_report *r)
@@ -225,6 +240,13 @@ char *hr_audit_render_json(const struct hr_audit_report *r)
 		json_array_append_new(rows, c);
 	}
 	json_object_set_new(o, "controls", rows);
+	if (r->other_decisions) {
+		json_t *d = json_array();
+
+		for (char **p = r->other_decisions; *p; p++)
+			json_array_append_new(d, json_str(*p));
+		json_object_set_new(o, "decisions", d);
+	}
 	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (s == NULL)

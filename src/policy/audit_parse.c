@@ -354,6 +354,17 @@ int hr_audit_parse_decisions(const char *buf, size_t len, struct hr_audit_facts 
 		}
 	}
 	json_decref(root);
+	if (rc < 0) {
+		/* all or nothing: a half-read list must not reach the evaluation */
+		for (size_t k = 0; k < f->n_decisions; k++) {
+			free(f->decisions[k].control);
+			free(f->decisions[k].action);
+			free(f->decisions[k].detail);
+		}
+		free(f->decisions);
+		f->decisions = NULL;
+		f->n_decisions = 0;
+	}
 	return rc;
 }
 

@@ -580,3 +580,17 @@ const struct hr_csvs_control *hr_csvs_find(const char *id)
 			return &table[i];
 	return NULL;
 }
+
+const struct hr_csvs_control *hr_csvs_for_decision(const char *control)
+{
+	static const struct {
+		const char *name;
+		const char *id;
+	} aliases[] = {
+		{"AppArmor", "lsm"}, {"apparmor", "lsm"}, {"SELinux", "lsm"}, {"selinux", "lsm"}, {"DoS", "memory"}};
+
+	for (size_t i = 0; i < HR_ARRAY_SIZE(aliases); i++)
+		if (strcmp(control, aliases[i].name) == 0)
+			return hr_csvs_find(aliases[i].id);
+	return hr_csvs_find(control);
+}

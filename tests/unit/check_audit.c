@@ -258,6 +258,12 @@ static void cpu_weight_only(struct hr_audit_facts *f)
 	no_cpu(f);
 	set(&f->cpu_weight, "cpu.shares", "512", "/sys/fs/cgroup/cpu/web", 512);
 }
+static void cpu_v2_default(struct hr_audit_facts *f)
+{
+	f->cpu_is_v2 = true;
+	set(&f->cpu_quota, "cpu.max", "max 100000", "/sys/fs/cgroup/web", HR_AUDIT_UNLIMITED);
+	set(&f->cpu_weight, "cpu.weight", "100", "/sys/fs/cgroup/web", 100);
+}
 static void host_net(struct hr_audit_facts *f)
 {
 	set(&f->ns[HR_AUDIT_NS_NET], "ns/net", "net:[4026531840], the host's", "/proc/42", 1);
@@ -357,6 +363,11 @@ static const struct breakage cases[] = {
 	 {P, P, P},
 	 "cpu.cfs_quota_us: -1 in /sys/fs/cgroup/cpu/web; cpu.shares: 512 in /sys/fs/cgroup/cpu/web; a CPU weight is "
 	 "set, no quota"},
+	{"cpu",
+	 cpu_v2_default,
+	 {W, W, F},
+	 "cpu.max: max 100000 in /sys/fs/cgroup/web; cpu.weight: 100 in /sys/fs/cgroup/web; neither a CPU quota nor a "
+	 "weight other than the default 100"},
 	{"hostns", host_net, {W, F, F}, "ns/net: net:[4026531840], the host's in /proc/42; shared with the host"},
 	{"secrets",
 	 db_password,
@@ -531,6 +542,8 @@ START_TEST(policy_files)
 	hr_audit_facts_free(&f);
 	ck_assert_int_eq(hr_audit_parse_decisions(no_detail, strlen(no_detail), &f, &e), -1);
 	ck_assert_str_eq(e->msg, "decisions.json: [0].detail: expected string");
+	ck_assert_uint_eq(f.n_decisions, 0);
+	ck_assert_ptr_null(f.decisions);
 	hr_err_free(&e);
 	hr_audit_facts_free(&f);
 	ck_assert_int_eq(hr_audit_parse_decisions("{}", 2, &f, &e), -1);
@@ -546,7 +559,35 @@ START_TEST(policy_files)
 	hr_err_free(&e);
 	hr_audit_facts_free(&f);
 
-	/* decisions are evidence on their control's row */
+	/* decisions are evidence on their control's row; DESIGN.md's names find theirs; none is dropped */
+	good(&f);
+	{
+		const char *more = "[{\"control\":\"AppArmor\",\"action\":\"refused\",\"detail\":\"no AppArmor\"},"
+				   "{\"control\":\"restart cap\",\"action\":\"added\",\"detail\":\"10 in 60s\"}]";
+		char *json, *text = NULL;
+		size_t tlen = 0;
+		FILE *out = open_memstream(&text, &tlen);
+
+		ck_assert_int_eq(hr_audit_parse_decisions(more, strlen(more), &f, NULL), 0);
+		r = eval(&f, 2);
+		ck_assert_str_eq(row(r, "lsm")->evidence,
+				 "attr/current: hardrun-web (enforce) in /proc/42; policy refused: "
+				 "no AppArmor");
+		ck_assert_uint_eq(hr_strv_len(r->other_decisions), 1);
+		ck_assert_str_eq(r->other_decisions[0], "restart cap added: 10 in 60s");
+		json = hr_audit_render_json(r);
+		ck_assert_msg(
+			strstr(json, "\n  ],\n  \"decisions\": [\n    \"restart cap added: 10 in 60s\"\n  ]\n}\n") !=
+				NULL,
+			"%s", json);
+		hr_audit_render_text(r, out);
+		fclose(out);
+		ck_assert_msg(hr_str_has_suffix(text, "\npolicy: restart cap added: 10 in 60s\n"), "%s", text);
+		free(text);
+		free(json);
+		hr_audit_report_free(r);
+		hr_audit_facts_free(&f);
+	}
 	good(&f);
 	ck_assert_int_eq(hr_audit_parse_decisions(ok, strlen(ok), &f, NULL), 0);
 	r = eval(&f, 2);
