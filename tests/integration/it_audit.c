@@ -437,12 +437,26 @@ START_TEST(cgroup_limits)
 		ck_assert_msg(r.status == 0, "%s", r.err);
 		hb_result_free(&r);
 	}
+	/* a paused container is audited as it is: frozen tasks still show their /proc files */
+	{
+		struct hb_result r = RUN(&b, "pause", b.id);
+
+		ck_assert_msg(r.status == 0, "%s", r.err);
+		hb_result_free(&r);
+	}
 	doc = audit(&b, 3, 2);
 	expect(doc, "swap", "PASS",
 	       "memory.memsw.limit_in_bytes: 33554432 in /sys/fs/cgroup/memory/%s; memory.limit_in_bytes: 33554432 in "
 	       "/sys/fs/cgroup/memory/%s",
 	       b.id, b.id);
+	expect(doc, "3.5", "PASS", "NoNewPrivs: 1 in /proc/%d/status", init_pid(&b));
 	json_decref(doc);
+	{
+		struct hb_result r = RUN(&b, "resume", b.id);
+
+		ck_assert_msg(r.status == 0, "%s", r.err);
+		hb_result_free(&r);
+	}
 	hb_finish(&b);
 }
 END_TEST
