@@ -229,7 +229,8 @@ bool hr_audit_engine_socket(const char *path);
  * decisions.json of the state dir: a JSON array of {"control","action",
  * "detail"}, action one of kept|tightened|added|refused.  Errors name the
  * element: "decisions.json: [1].action: expected kept, tightened, added or
- * refused".  On failure f->decisions is left empty.
+ * refused".  The file's decisions are added to f->decisions; on failure
+ * none of them is.
  */
 int hr_audit_parse_decisions(const char *buf, size_t len, struct hr_audit_facts *f, struct hr_err **err);
 /* tainted of the state dir: {"time":"RFC3339","argv0":"…"}; sets f->tainted. */

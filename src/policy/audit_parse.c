@@ -318,7 +318,7 @@ int hr_audit_parse_decisions(const char *buf, size_t len, struct hr_audit_facts 
 	static const char *const actions[] = {"kept", "tightened", "added", "refused"};
 	json_error_t je;
 	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je), *e;
-	size_t i;
+	size_t i, before = f->n_decisions;
 	int rc = 0;
 
 	if (root == NULL)
@@ -327,7 +327,8 @@ int hr_audit_parse_decisions(const char *buf, size_t len, struct hr_audit_facts 
 		json_decref(root);
 		return hr_fail(err, 0, "decisions.json: expected an array");
 	}
-	f->decisions = xcalloc(json_array_size(root) + 1, sizeof(*f->decisions));
+	f->decisions = xrealloc(f->decisions, (before + json_array_size(root) + 1) * sizeof(*f->decisions));
+	memset(f->decisions + before, 0, (json_array_size(root) + 1) * sizeof(*f->decisions));
 	json_array_foreach(root, i, e)
 	{
 		struct hr_audit_decision *d = &f->decisions[f->n_decisions];
@@ -356,14 +357,12 @@ int hr_audit_parse_decisions(const char *buf, size_t len, struct hr_audit_facts 
 	json_decref(root);
 	if (rc < 0) {
 		/* all or nothing: a half-read list must not reach the evaluation */
-		for (size_t k = 0; k < f->n_decisions; k++) {
+		for (size_t k = before; k < f->n_decisions; k++) {
 			free(f->decisions[k].control);
 			free(f->decisions[k].action);
 			free(f->decisions[k].detail);
 		}
-		free(f->decisions);
-		f->decisions = NULL;
-		f->n_decisions = 0;
+		f->n_decisions = before;
 	}
 	return rc;
 }

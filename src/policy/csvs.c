@@ -171,6 +171,15 @@ static void eval_user(const struct hr_audit_facts *f, struct hr_audit_verdict *v
 	}
 }
 
+/* A decision of the policy engine for this control with this action. */
+static const struct hr_audit_decision *decision(const struct hr_audit_facts *f, const char *control, const char *action)
+{
+	for (size_t i = 0; i < f->n_decisions; i++)
+		if (strcmp(f->decisions[i].control, control) == 0 && strcmp(f->decisions[i].action, action) == 0)
+			return &f->decisions[i];
+	return NULL;
+}
+
 static void eval_seccomp(const struct hr_audit_facts *f, struct hr_audit_verdict *v)
 {
 	if (!need(v, &f->seccomp))
@@ -181,10 +190,17 @@ static void eval_seccomp(const struct hr_audit_facts *f, struct hr_audit_verdict
 	if (f->seccomp.num == 0) {
 		v->raw = HR_RAW_VIOLATED;
 		hr_audit_ev(v, "no seccomp filter");
-	} else if (f->kernel) {
-		/* the kernel counts filters but does not name a profile: the policy's decisions do */
-		hr_audit_ev(v, "the kernel does not name the profile");
+		return;
 	}
+	/*
+	 * 3.4 asks for a profile made for this container.  Neither the kernel
+	 * (it counts filters) nor a config (Docker's default looks like any
+	 * other) says whose profile it is; only the policy engine's record does.
+	 */
+	if (decision(f, "3.4", "kept") || decision(f, "3.4", "tightened") || decision(f, "3.4", "added"))
+		return;
+	v->raw = HR_RAW_WARN;
+	hr_audit_ev(v, "a filter is loaded, but no policy decision says it was chosen for this container");
 }
 
 static void eval_nnp(const struct hr_audit_facts *f, struct hr_audit_verdict *v)
@@ -301,15 +317,6 @@ static void eval_pids(const struct hr_audit_facts *f, struct hr_audit_verdict *v
 	ev_value(v, &f->pids_max);
 	if (f->pids_max.num == HR_AUDIT_UNLIMITED)
 		v->raw = HR_RAW_VIOLATED;
-}
-
-/* A decision of the policy engine for this control with this action. */
-static const struct hr_audit_decision *decision(const struct hr_audit_facts *f, const char *control, const char *action)
-{
-	for (size_t i = 0; i < f->n_decisions; i++)
-		if (strcmp(f->decisions[i].control, control) == 0 && strcmp(f->decisions[i].action, action) == 0)
-			return &f->decisions[i];
-	return NULL;
 }
 
 static void eval_engine_socket(const struct hr_audit_facts *f, struct hr_audit_verdict *v)

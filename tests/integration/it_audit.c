@@ -244,6 +244,54 @@ START_TEST(nnp_and_capabilities)
 	expect(doc, "3.1", "FAIL",
 	       "CapEff: 0000000020200420 in /proc/%d/status; holds CAP_SYS_ADMIN, beyond Docker's default set", pid);
 	json_decref(doc);
+	doc = audit(&b, 3, 2);
+	expect(doc, "3.4", "FAIL",
+	       "Seccomp: 0 in /proc/%d/status; Seccomp_filters: 0 in /proc/%d/status; no seccomp filter", pid, pid);
+	json_decref(doc);
+	hb_finish(&b);
+}
+END_TEST
+
+static void write_state_file(struct hb *b, const char *name, const char *text)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s/%s", b->state, b->id, name);
+	f = fopen(p, "we");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* 3.4: a loaded filter is a warning until the policy engine says it was chosen for this container. */
+START_TEST(seccomp_profile)
+{
+	struct hb b;
+	json_t *doc;
+	int pid;
+
+	hb_new(&b);
+	hb_set_args(&b, "/probe", "sleep", "60", NULL);
+	json_object_set_new(json_object_get(b.config, "linux"), "seccomp",
+			    json_pack("{s:s, s:[{s:[s], s:s}]}", "defaultAction", "SCMP_ACT_ALLOW", "syscalls", "names",
+				      "mknodat", "action", "SCMP_ACT_ERRNO"));
+	start(&b);
+	pid = init_pid(&b);
+	doc = audit(&b, 3, 2);
+	expect(doc, "3.4", "WARN",
+	       "Seccomp: 2 in /proc/%d/status; Seccomp_filters: 1 in /proc/%d/status; a filter is loaded, but no "
+	       "policy "
+	       "decision says it was chosen for this container",
+	       pid, pid);
+	json_decref(doc);
+	write_state_file(&b, "decisions.json",
+			 "[{\"control\":\"3.4\",\"action\":\"added\",\"detail\":\"profile web.json\"}]");
+	doc = audit(&b, 3, 2);
+	expect(doc, "3.4", "PASS",
+	       "Seccomp: 2 in /proc/%d/status; Seccomp_filters: 1 in /proc/%d/status; policy added: profile web.json",
+	       pid, pid);
+	json_decref(doc);
 	hb_finish(&b);
 }
 END_TEST
@@ -710,9 +758,11 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-		nnp_and_capabilities, userns_and_uid,	   rootfs_and_engine_socket,
-		cgroup_limits,	      setuid_sshd_secrets, host_namespaces_and_lsm,
-		tainted_after_exec,   bundle_and_errors,   NULL,
+		nnp_and_capabilities,	 seccomp_profile,
+		userns_and_uid,		 rootfs_and_engine_socket,
+		cgroup_limits,		 setuid_sshd_secrets,
+		host_namespaces_and_lsm, tainted_after_exec,
+		bundle_and_errors,	 NULL,
 	};
 
 	return hb_main("audit", 120, tests);

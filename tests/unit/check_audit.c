@@ -27,6 +27,9 @@ static const char *const MOUNTINFO = "102 53 254:0 /tmp/b/rootfs / ro,nosuid,nod
 				     "105 104 0:58 / /dev/pts rw,nosuid,noexec,relatime - devpts devpts rw,gid=5\n"
 				     "121 103 0:6 /null /proc/keys rw,relatime - devtmpfs devtmpfs rw,mode=755\n";
 
+static const char *const SECCOMP_CHOSEN =
+	"[{\"control\":\"3.4\",\"action\":\"added\",\"detail\":\"profile hardrun-web\"}]";
+
 static void set(struct hr_audit_value *v, const char *name, const char *text, const char *src, uint64_t num)
 {
 	hr_audit_value_set(v, name, text, src, num);
@@ -58,6 +61,8 @@ static void good(struct hr_audit_facts *f)
 	set(&f->setuid_scan, "rootfs", "12 entries scanned", "/proc/42/root", 12);
 	set(&f->procs, "cgroup.procs", "1 process", "/web", 1);
 	set(&f->tainted, "tainted", "no such file, no exec since create", "the state dir", 0);
+	/* 3.4 needs the policy engine's word that the profile is this container's */
+	ck_assert_int_eq(hr_audit_parse_decisions(SECCOMP_CHOSEN, strlen(SECCOMP_CHOSEN), f, NULL), 0);
 }
 
 static struct hr_audit_report *eval(const struct hr_audit_facts *f, int level)
@@ -162,8 +167,10 @@ static void root_inside(struct hr_audit_facts *f)
 {
 	set(&f->uid, "Uid", "100000 100000 100000 100000", "/proc/42/status", 100000);
 }
+static void seccomp_not_chosen(struct hr_audit_facts *f);
 static void no_seccomp(struct hr_audit_facts *f)
 {
+	seccomp_not_chosen(f);
 	set(&f->seccomp, "Seccomp", "0", "/proc/42/status", 0);
 	set(&f->seccomp_filters, "Seccomp_filters", "0", "/proc/42/status", 0);
 }
@@ -202,12 +209,16 @@ static void docker_sock(struct hr_audit_facts *f)
 }
 static void docker_sock_monitor(struct hr_audit_facts *f)
 {
+	const char *kept = "[{\"control\":\"3.15\",\"action\":\"kept\",\"detail\":\"monitor\"}]";
+
 	docker_sock(f);
-	f->decisions = xcalloc(1, sizeof(*f->decisions));
-	f->decisions[0].control = xstrdup("3.15");
-	f->decisions[0].action = xstrdup("kept");
-	f->decisions[0].detail = xstrdup("monitor");
-	f->n_decisions = 1;
+	ck_assert_int_eq(hr_audit_parse_decisions(kept, strlen(kept), f, NULL), 0);
+}
+static void seccomp_not_chosen(struct hr_audit_facts *f)
+{
+	/* the decision in good() is the only one: drop it */
+	free(f->decisions[0].control);
+	f->decisions[0].control = xstrdup("3.5");
 }
 static void unconfined(struct hr_audit_facts *f)
 {
@@ -314,6 +325,11 @@ static const struct breakage cases[] = {
 	 no_seccomp,
 	 {W, W, F},
 	 "Seccomp: 0 in /proc/42/status; Seccomp_filters: 0 in /proc/42/status; no seccomp filter"},
+	{"3.4",
+	 seccomp_not_chosen,
+	 {W, W, W},
+	 "Seccomp: 2 in /proc/42/status; Seccomp_filters: 1 in /proc/42/status; a filter is loaded, but no policy "
+	 "decision says it was chosen for this container"},
 	{"3.9", rw_rootfs, {W, F, F}, "/ is rw,nosuid,nodev,relatime (ext4) in /proc/42/mountinfo"},
 	{"3.10",
 	 tainted,
@@ -543,7 +559,6 @@ START_TEST(policy_files)
 	ck_assert_int_eq(hr_audit_parse_decisions(no_detail, strlen(no_detail), &f, &e), -1);
 	ck_assert_str_eq(e->msg, "decisions.json: [0].detail: expected string");
 	ck_assert_uint_eq(f.n_decisions, 0);
-	ck_assert_ptr_null(f.decisions);
 	hr_err_free(&e);
 	hr_audit_facts_free(&f);
 	ck_assert_int_eq(hr_audit_parse_decisions("{}", 2, &f, &e), -1);
@@ -677,14 +692,20 @@ START_TEST(facts_from_config)
 			  strcmp(id, "3.10") == 0 || strcmp(id, "3.11") == 0 || strcmp(id, "3.13") == 0 ||
 			  strcmp(id, "setuid") == 0;
 
+		/* a config's filter may be anyone's: only the policy engine says it is this container's */
+		if (strcmp(id, "3.4") == 0)
+			continue;
 		ck_assert_msg(r->rows[i].status == (na ? HR_AUDIT_NA : HR_AUDIT_PASS), "%s: %s: %s", id,
 			      hr_audit_status_name(r->rows[i].status), r->rows[i].evidence);
 	}
+	ck_assert_int_eq(row(r, "3.4")->status, HR_AUDIT_WARN);
 	ck_assert_str_eq(row(r, "3.3")->evidence, "process.user.uid: 1000 in config.json");
 	ck_assert_str_eq(row(r, "3.2")->evidence,
 			 "linux.namespaces user: new in config.json; linux.uidMappings: 0 100000 65536 in config.json");
 	ck_assert_str_eq(row(r, "3.4")->evidence,
-			 "linux.seccomp: defaultAction SCMP_ACT_ERRNO, 1 rules in config.json");
+			 "linux.seccomp: defaultAction SCMP_ACT_ERRNO, 1 rules in config.json; a "
+			 "filter is loaded, but no policy decision says it was chosen for this "
+			 "container");
 	ck_assert(r->pass);
 	hr_audit_report_free(r);
 }
