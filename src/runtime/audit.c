@@ -53,7 +53,17 @@ struct walk {
 	size_t entries;
 	bool truncated;
 	char **found;
+	const struct hr_audit_mount *mounts; /* the container's: never stat'ed, see walk_dir */
+	size_t n_mounts;
 };
+
+static bool is_mount_point(const struct walk *w, const char *path)
+{
+	for (size_t i = 0; i < w->n_mounts; i++)
+		if (strcmp(w->mounts[i].target, path) == 0)
+			return true;
+	return false;
+}
 
 /*
  * Depth-first through dir fd `dfd` (owned), never following a symlink and
@@ -79,9 +89,15 @@ static void walk_dir(struct walk *w, int dfd, const char *path, int depth)
 			w->truncated = true;
 			break;
 		}
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != w->dev)
-			continue;
 		child = xasprintf("%s/%s", strcmp(path, "/") == 0 ? "" : path, e->d_name);
+		/*
+		 * Other filesystems are not the rootfs.  A mount point is skipped
+		 * before it is stat'ed: a FUSE mount the container made could
+		 * otherwise hang the audit in getattr.
+		 */
+		if (is_mount_point(w, child) || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    st.st_dev != w->dev)
+			continue;
 		if (S_ISREG(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID))) {
 			cleanup_free char *item = xasprintf("%s (%04o)", child, (unsigned)(st.st_mode & 07777));
 
@@ -100,10 +116,14 @@ static void walk_dir(struct walk *w, int dfd, const char *path, int depth)
 	}
 }
 
-/* Scan the tree at root (a /proc/PID/root magic link or a bundle's rootfs) into f->setuid_*. */
-static void scan_setuid(const char *root, struct hr_audit_facts *f)
+/*
+ * Scan the tree at root (a /proc/PID/root magic link or a bundle's rootfs)
+ * into f->setuid_*; with mounted, skipping the mount points in f->mounts
+ * (a bundle's mounts are only planned: their directories are walked).
+ */
+static void scan_setuid(const char *root, bool mounted, struct hr_audit_facts *f)
 {
-	struct walk w = {0};
+	struct walk w = {.mounts = mounted ? f->mounts : NULL, .n_mounts = mounted ? f->n_mounts : 0};
 	struct stat st;
 	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char text[64];
@@ -296,7 +316,7 @@ static int proc_facts(pid_t pid, struct hr_audit_facts *f, struct hr_err **err)
 	for (size_t i = 0; i < HR_AUDIT_NS_COUNT; i++)
 		ns_fact(pid, ns_names[i], &f->ns[i]);
 	lsm_fact(pid, f);
-	scan_setuid(root, f);
+	scan_setuid(root, true, f);
 	return 0;
 }
 
@@ -354,6 +374,6 @@ int hr_bundle_audit_facts(const char *bundle, struct hr_audit_facts *f, struct h
 	hr_audit_facts_from_spec(spec, dir, f);
 	rootfs = spec->root_path[0] == '/' ? xstrdup(spec->root_path) : hr_path_join(dir, spec->root_path);
 	hr_spec_free(spec);
-	scan_setuid(rootfs, f);
+	scan_setuid(rootfs, false, f);
 	return 0;
 }

@@ -565,6 +565,39 @@ START_TEST(setuid_sshd_secrets)
 }
 END_TEST
 
+/*
+ * The setuid scan covers the rootfs only: a volume bound from the same
+ * filesystem (same st_dev) is a mount point and is not walked, so a setuid
+ * file there is not reported as the image's, and a FUSE mount could not
+ * hang the walk.
+ */
+START_TEST(setuid_scan_skips_mounts)
+{
+	struct hb b;
+	json_t *doc;
+	char vol[512], path[600];
+	int pid;
+
+	hb_new(&b);
+	hb_set_args(&b, "/probe", "sleep", "60", NULL);
+	snprintf(vol, sizeof(vol), "%s/vol", b.dir);
+	ck_assert_int_eq(mkdir(vol, 0755), 0);
+	snprintf(path, sizeof(path), "%s/suid-in-volume", vol);
+	copy_file(getenv("HR_TEST_PROBE"), path, 04755);
+	snprintf(path, sizeof(path), "%s/vol", b.rootfs);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	json_array_append_new(json_object_get(b.config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s,s]}", "destination", "/vol", "type", "bind", "source",
+					vol, "options", "bind", "nosuid"));
+	start(&b);
+	pid = init_pid(&b);
+	doc = audit(&b, 3, 2);
+	expect(doc, "setuid", "PASS", "rootfs: %zu entries scanned in /proc/%d/root", count_tree(b.rootfs), pid);
+	json_decref(doc);
+	hb_finish(&b);
+}
+END_TEST
+
 /* hostns and lsm: the namespaces against ours, attr/current on a kernel without AppArmor. */
 START_TEST(host_namespaces_and_lsm)
 {
@@ -758,11 +791,17 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-		nnp_and_capabilities,	 seccomp_profile,
-		userns_and_uid,		 rootfs_and_engine_socket,
-		cgroup_limits,		 setuid_sshd_secrets,
-		host_namespaces_and_lsm, tainted_after_exec,
-		bundle_and_errors,	 NULL,
+		nnp_and_capabilities,
+		seccomp_profile,
+		userns_and_uid,
+		rootfs_and_engine_socket,
+		cgroup_limits,
+		setuid_sshd_secrets,
+		setuid_scan_skips_mounts,
+		host_namespaces_and_lsm,
+		tainted_after_exec,
+		bundle_and_errors,
+		NULL,
 	};
 
 	return hb_main("audit", 120, tests);
