@@ -198,6 +198,31 @@ int hr_cgroup_destroy(struct hr_cgroup *cg, struct hr_err **err);
 /* Fill *st (zeroed first) from the controllers that exist. */
 int hr_cgroup_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_err **err);
 
+/* One limit file as hr_cgroup_limits() read it. */
+struct hr_cgroup_file {
+	char *dir;	  /* the directory it lives in; NULL when the controller is not there */
+	const char *name; /* "memory.limit_in_bytes", "pids.max", … (static) */
+	char *text;	  /* its content without the trailing newline */
+	uint64_t value;	  /* parsed; HR_CGROUP_UNLIMITED for "max", -1 or v1's page-rounded INT64_MAX */
+};
+
+/*
+ * The limits in force, for `audit`: v1 memory.limit_in_bytes,
+ * memory.memsw.limit_in_bytes (memory+swap), pids.max, cpu.cfs_quota_us,
+ * cpu.shares; v2 memory.max, memory.swap.max (swap alone), pids.max, the
+ * quota of cpu.max, cpu.weight.  A controller or file that is not there
+ * leaves dir NULL (not an error: v1 memsw exists only with swap
+ * accounting).  Unreadable or non-numeric files are errors naming the path.
+ * Free with hr_cgroup_limits_free().
+ */
+struct hr_cgroup_limits {
+	bool v2;
+	struct hr_cgroup_file memory, swap, pids, cpu_quota, cpu_weight;
+};
+
+int hr_cgroup_limits(struct hr_cgroup *cg, struct hr_cgroup_limits *out, struct hr_err **err);
+void hr_cgroup_limits_free(struct hr_cgroup_limits *l);
+
 /* Free cg (may be NULL).  Touches nothing on disk. */
 void hr_cgroup_free(struct hr_cgroup *cg);
 

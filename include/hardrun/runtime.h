@@ -81,4 +81,16 @@ int hr_container_events(const struct hr_rt *rt, const char *id, bool once, long 
 			struct hr_err **err);
 int hr_container_list(const struct hr_rt *rt, bool quiet, bool json, FILE *out, struct hr_err **err);
 
+struct hr_audit_facts;
+/*
+ * audit: fill *f (zeroed by the caller, freed with hr_audit_facts_free) from
+ * the kernel's view of the running or paused container id: /proc/PID of its
+ * init, its cgroup files, its rootfs through /proc/PID/root, and the policy
+ * engine's decisions.json and tainted in its state dir.  A created or
+ * stopped container is refused (errnum 0).
+ */
+int hr_container_audit_facts(const struct hr_rt *rt, const char *id, struct hr_audit_facts *f, struct hr_err **err);
+/* audit --bundle: *f from the bundle's config.json (parsed and validated) and a walk of its rootfs. */
+int hr_bundle_audit_facts(const char *bundle, struct hr_audit_facts *f, struct hr_err **err);
+
 #endif

@@ -37,6 +37,7 @@ static const struct {
 	{"delete", hr_cmd_delete, "delete a container and everything it holds"},
 	{"list", hr_cmd_list, "list containers"},
 	{"spec", hr_cmd_spec, "write a default config.json"},
+	{"audit", hr_cmd_audit, "which CSVS V3 controls hold for a container or bundle"},
 	{"features", hr_cmd_features, "print what this runtime supports, as JSON"},
 };
 
