@@ -27,6 +27,12 @@ struct hr_create_opts {
 	bool no_new_keyring;
 	int preserve_fds;
 	bool detach; /* run only */
+	/* the launcher (src/runtime/supervise.c): a made or tightened config instead of <bundle>/config.json */
+	const char *config_json;
+	size_t config_len;
+	/* the launcher: when redirect_stdio, the workload's fds 0-2 are these (each >= 3, or -1 to inherit) */
+	bool redirect_stdio;
+	int stdio[3];
 };
 
 int hr_container_create(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, struct hr_err **err);
