@@ -71,7 +71,7 @@ static int parse_scaled(const char *s, const char *const *names, const uint64_t 
 	size_t i = 0;
 	uint64_t v;
 
-	while (isdigit((unsigned char)s[i]) && i < sizeof(num) - 1) {
+	while (i < sizeof(num) - 1 && isdigit((unsigned char)s[i])) {
 		num[i] = s[i];
 		i++;
 	}
