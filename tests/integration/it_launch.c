@@ -691,6 +691,89 @@ START_TEST(stats_match_the_cgroup)
 }
 END_TEST
 
+START_TEST(flags_tighten_the_container)
+{
+	struct hb b;
+	struct hb_result r;
+	char vol[600], p[1200];
+	char *cfg;
+	json_t *c, *res;
+	json_error_t je;
+
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "root"), "readonly", json_false());
+	snprintf(p, sizeof(p), "mkdir -p %s/vol %s/rootfs/data %s/rootfs/scratch && echo hi > %s/vol/hello", b.dir,
+		 b.dir, b.dir, b.dir);
+	ck_assert_int_eq(system(p), 0);
+	snprintf(vol, sizeof(vol), "%s/vol:/data:ro", b.dir);
+	hb_set_args(&b, "/bin/sh", "-c",
+		    "/probe ids; /probe caps | grep CapBnd; /probe rlimit-nofile; /probe write /x; "
+		    "/probe write /data/f; /probe read /data/hello; /probe write /scratch/f; /probe env | grep MODE",
+		    NULL);
+	r = hb_run(&b, 30, "run", "--user", "1000:1000", "--cap-drop", "ALL", "--cap-add", "kill", "--ulimit",
+		   "nofile=100:200", "--read-only", "-v", vol, "--tmpfs", "/scratch:size=1m", "-e", "MODE=prod",
+		   "--cpus", "0.5", "--pids-limit", "7", "-m", "48m", "--bundle", b.dir, b.id, NULL);
+	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+	ck_assert_str_eq(r.out, "uid=1000 gid=1000 euid=1000 egid=1000 groups=\n"
+				"CapBnd:\t0000000000000020\n"
+				"100 200\n"
+				"EROFS\n"
+				"EROFS\n"
+				"3 bytes\n"
+				"ok\n"
+				"MODE=prod\n");
+	hb_result_free(&r);
+	/* the limits went into the config the container was made from */
+	snprintf(p, sizeof(p), "%s/.launch/%s/config.json", b.state, b.id);
+	cfg = slurp(p);
+	c = json_loads(cfg, 0, &je);
+	ck_assert_ptr_nonnull(c);
+	res = json_object_get(json_object_get(c, "linux"), "resources");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(res, "cpu"), "quota")), 50000);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(res, "pids"), "limit")), 7);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(res, "memory"), "swap")), 48 << 20);
+	json_decref(c);
+	free(cfg);
+	hb_finish(&b);
+}
+END_TEST
+
+START_TEST(a_container_that_cannot_be_made_is_refused)
+{
+	struct hb b;
+	struct hb_result r;
+	json_t *evs, *e;
+	char p[512];
+
+	hb_new(&b);
+	hb_set_args(&b, "/probe", "exit", "0", NULL);
+	r = hb_run(&b, 30, "run", "--restart", "always", "-v", "/nonexistent/src:/data", "--bundle", b.dir, b.id, NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_int_eq(hb_lines(r.err), 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/src"));
+	hb_result_free(&r);
+	evs = events(&b);
+	ck_assert_int_eq(json_array_size(evs), 1);
+	e = nth_type(evs, "refused", 0);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(e, "error")), "/nonexistent/src"));
+	json_decref(evs);
+	hb_assert_no_leak(&b);
+	/* detached, the error still reaches the caller, and no supervisor stays */
+	r = hb_run(&b, 30, "run", "-d", "--restart", "always", "-v", "/nonexistent/src:/data", "--bundle", b.dir, b.id,
+		   NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_int_eq(hb_lines(r.err), 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/src"));
+	hb_result_free(&r);
+	snprintf(p, sizeof(p), "%s/.launch/%s/supervisor.pid", b.state, b.id);
+	for (int i = 0; i < 100 && access(p, F_OK) == 0; i++)
+		usleep(20000);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	hb_finish(&b);
+}
+END_TEST
+
 START_TEST(bad_flags_leave_nothing)
 {
 	struct hb b;
@@ -762,6 +845,8 @@ int main(void)
 		memory_threshold_fires_once,
 		rootfs_runs_without_a_config,
 		stats_match_the_cgroup,
+		flags_tighten_the_container,
+		a_container_that_cannot_be_made_is_refused,
 		bad_flags_leave_nothing,
 		ready_goes_to_notify_socket,
 		NULL,
