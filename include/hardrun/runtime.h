@@ -92,6 +92,8 @@ struct hr_supervise_opts {
 	char **rootfs_argv;
 	const char *seccomp_profile; /* NAME (HR_SECCOMP_DIR/NAME.json) or a path with a '/' */
 	struct hr_restart restart;
+	unsigned
+		restart_cap; /* the policy's restart cap; 0: HR_RESTART_DEFAULT_MAX.  restart.max above it is refused */
 	uint64_t restart_delay_ms;     /* first back-off (default 100 ms), doubled per restart */
 	uint64_t restart_max_delay_ms; /* back-off ceiling (default 30 s) */
 	int stop_signal;	       /* default SIGTERM */

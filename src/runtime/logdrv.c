@@ -331,8 +331,33 @@ int hr_launch_logs(const char *root, const char *name, long tail, uint64_t since
 	}
 	if (tail >= 0)
 		ring = tail > 0 ? xcalloc((size_t)tail, sizeof(*ring)) : NULL;
-	if (tail != 0)
+	if (tail != 0) {
+		unsigned rotated = 0;
+		char fname[64];
+
+		/* the rotated files first, oldest (highest number) first: the log reads as one */
+		for (;; rotated++) {
+			snprintf(fname, sizeof(fname), "%s.%u", HR_LAUNCH_LOG, rotated + 1);
+			if (faccessat(dir_fd, fname, F_OK, AT_SYMLINK_NOFOLLOW) != 0)
+				break;
+		}
+		for (unsigned i = rotated; i >= 1; i--) {
+			int rfd;
+			FILE *rf;
+
+			snprintf(fname, sizeof(fname), "%s.%u", HR_LAUNCH_LOG, i);
+			rfd = openat(dir_fd, fname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			rf = rfd >= 0 ? fdopen(rfd, "r") : NULL;
+			if (!rf) {
+				if (rfd >= 0)
+					close(rfd);
+				continue; /* rotated away meanwhile */
+			}
+			read_lines(rf, since_ns, ring, tail, &count, out, errout);
+			fclose(rf);
+		}
 		read_lines(f, since_ns, ring, tail, &count, out, errout);
+	}
 	if (ring) {
 		size_t first = count > (size_t)tail ? count - (size_t)tail : 0;
 

@@ -123,6 +123,9 @@ static int build_config(struct sup *x, char **out, size_t *len, struct hr_err **
 		json_decref(cfg);
 		return -1;
 	}
+	/* the output goes to the log driver, as with docker run without -t: no terminal */
+	if (json_is_object(json_object_get(cfg, "process")))
+		json_object_set_new(json_object_get(cfg, "process"), "terminal", json_false());
 	/* a threshold needs the limit it is a percentage of */
 	if (x->so->alert_memory > 0 && !config_has(cfg, "memory", "limit")) {
 		json_decref(cfg);
@@ -549,6 +552,10 @@ int hr_supervise_run(const struct hr_rt *rt, const char *name, const struct hr_c
 	x.a_cpu.threshold = so->alert_cpu;
 	if (!hr_id_valid(name))
 		return hr_fail(err, EINVAL, "invalid container id `%s`", name);
+	/* the restart cap (the hardening policy's, else the default) bounds whatever --restart asked */
+	if (so->restart.max > (so->restart_cap ? so->restart_cap : HR_RESTART_DEFAULT_MAX))
+		return hr_fail(err, 0, "run `%s`: --restart: %u restarts exceed the restart cap of %u", name,
+			       so->restart.max, so->restart_cap ? so->restart_cap : HR_RESTART_DEFAULT_MAX);
 	if (so->rootfs) {
 		struct stat sb;
 

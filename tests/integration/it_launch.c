@@ -386,6 +386,37 @@ START_TEST(json_file_rotates_at_max_size)
 	ck_assert_str_eq(r.out, "line-299\n");
 	ck_assert_str_eq(r.err, "bye\n");
 	hb_result_free(&r);
+	/* without --tail: the rotated files, oldest first, then the current one, as one log */
+	r = hb_run(&b, 20, "logs", b.id, NULL);
+	ck_assert_int_eq(r.status, 0);
+	{
+		int kept = 0, first = -1, n = 0;
+		char *save = NULL;
+
+		for (int i = 0; i < 3; i++) {
+			char name[32];
+			char *t;
+
+			snprintf(name, sizeof(name), i ? "container.log.%d" : "container.log", i);
+			launch_path(&b, name, p, sizeof(p));
+			t = slurp(p);
+			kept += hb_lines(t);
+			free(t);
+		}
+		/* every line kept is printed, stdout ones in order with no gap; "bye" went to stderr */
+		ck_assert_int_eq(hb_lines(r.out), kept - 1);
+		for (char *l = strtok_r(r.out, "\n", &save); l; l = strtok_r(NULL, "\n", &save), n++) {
+			int v = -1;
+
+			ck_assert_int_eq(sscanf(l, "line-%d", &v), 1);
+			if (first < 0)
+				first = v;
+			ck_assert_int_eq(v, first + n);
+		}
+		ck_assert_int_eq(first + n - 1, 299);
+		ck_assert_int_gt(first, 0);
+	}
+	hb_result_free(&r);
 	r = hb_run(&b, 20, "logs", "--tail", "x", b.id, NULL);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.err, "hardrun: logs: --tail: `x` is not a number of lines or `all`\n");
@@ -407,6 +438,24 @@ START_TEST(logs_follow_until_the_supervisor_ends)
 	r = hb_run(&b, 30, "logs", "-f", b.id, NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.out, "one\ntwo\n");
+	hb_result_free(&r);
+	/* the supervisor has ended: events -f prints the whole event log and returns */
+	r = hb_run(&b, 30, "events", "--log", "-f", b.id, NULL);
+	ck_assert_int_eq(r.status, 0);
+	{
+		char p[512];
+		char *want;
+
+		launch_path(&b, "events.jsonl", p, sizeof(p));
+		want = slurp(p);
+		ck_assert_str_eq(r.out, want);
+		ck_assert_int_eq(hb_lines(want), 3);
+		free(want);
+	}
+	hb_result_free(&r);
+	r = hb_run(&b, 30, "events", "-f", b.id, NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.err, "hardrun: events: --follow goes with --log\n");
 	hb_result_free(&r);
 	r = hb_run(&b, 20, "logs", "--since", "2000-01-01T00:00:00Z", b.id, NULL);
 	ck_assert_str_eq(r.out, "one\ntwo\n");
@@ -585,6 +634,30 @@ START_TEST(memory_threshold_fires_once)
 		 "hardrun: run `%s`: --alert-memory: the container has no memory limit (--memory)\n", b.id);
 	ck_assert_str_eq(r.err, want);
 	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
+START_TEST(pids_threshold_fires_once)
+{
+	struct hb b;
+	struct hb_result r;
+	json_t *evs, *e;
+
+	hb_new(&b);
+	/* the shell and five sleeps: 6 of 10, and only 6 crosses 55 % */
+	hb_set_args(&b, "/bin/sh", "-c", "sleep 2 & sleep 2 & sleep 2 & sleep 2 & sleep 2 & wait", NULL);
+	r = hb_run(&b, 30, "run", "--pids-limit", "10", "--alert-pids", "55", "--bundle", b.dir, b.id, NULL);
+	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+	hb_result_free(&r);
+	evs = events(&b);
+	ck_assert_int_eq(count_type(evs, "limit"), 1);
+	e = nth_type(evs, "limit", 0);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "resource")), "pids");
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "usage")), 6);
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "limit")), 10);
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "percent")), 60);
+	json_decref(evs);
 	hb_finish(&b);
 }
 END_TEST
@@ -843,6 +916,7 @@ int main(void)
 		notify_exec_gets_exit_restart_give_up,
 		oom_kill_is_an_event_and_notified,
 		memory_threshold_fires_once,
+		pids_threshold_fires_once,
 		rootfs_runs_without_a_config,
 		stats_match_the_cgroup,
 		flags_tighten_the_container,
