@@ -108,8 +108,8 @@ enum hr_log_driver {
 
 struct hr_log_opts {
 	enum hr_log_driver driver;
-	uint64_t max_size; /* json-file: rotate when a file would exceed it; 0 = never */
-	unsigned max_file; /* json-file: files kept, current included (default 1) */
+	uint64_t max_size; /* json-file: rotate when a file would exceed it; 0 = never (the CLI defaults to 10 MiB) */
+	unsigned max_file; /* json-file: files kept, current included (the CLI defaults to 3) */
 	char *tag;	   /* syslog tag; default the container name */
 	int facility;	   /* syslog facility code (LOG_DAEMON >> 3 = 3 by default) */
 	char *address;	   /* syslog: a unix datagram socket path; default /dev/log */

@@ -159,7 +159,9 @@ static int parse_run(int argc, char **argv, struct run_args *a, struct hr_err **
 	a->so.stop_signal = SIGTERM;
 	a->so.stop_timeout_ms = 10000;
 	a->so.log.facility = 3; /* daemon */
-	a->so.log.max_file = 1;
+	/* the launch dir is on /run, in memory: a chatty service must not fill it (docker: unlimited) */
+	a->so.log.max_size = 10 << 20;
+	a->so.log.max_file = 3;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long_only(argc, argv, "+b:dm:u:e:v:", run_opts, NULL)) != -1) {
