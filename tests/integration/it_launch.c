@@ -662,6 +662,33 @@ START_TEST(pids_threshold_fires_once)
 }
 END_TEST
 
+START_TEST(cpu_threshold_raises_limit_events)
+{
+	struct hb b;
+	struct hb_result r;
+	json_t *evs, *e;
+	size_t i;
+
+	hb_new(&b);
+	/* a second or more of a busy shell: far above 10 % of one CPU even on a loaded machine */
+	hb_set_args(&b, "/bin/sh", "-c", "i=0; while [ $i -lt 1000000 ]; do i=$((i+1)); done", NULL);
+	r = hb_run(&b, 60, "run", "--alert-cpu", "10", "--bundle", b.dir, b.id, NULL);
+	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+	hb_result_free(&r);
+	evs = events(&b);
+	ck_assert_int_ge(count_type(evs, "limit"), 1);
+	json_array_foreach(evs, i, e)
+	{
+		if (strcmp(json_string_value(json_object_get(e, "type")), "limit") != 0)
+			continue;
+		ck_assert_str_eq(json_string_value(json_object_get(e, "resource")), "cpu");
+		ck_assert_int_ge(json_integer_value(json_object_get(e, "percent")), 10);
+	}
+	json_decref(evs);
+	hb_finish(&b);
+}
+END_TEST
+
 START_TEST(rootfs_runs_without_a_config)
 {
 	struct hb b;
@@ -917,6 +944,7 @@ int main(void)
 		oom_kill_is_an_event_and_notified,
 		memory_threshold_fires_once,
 		pids_threshold_fires_once,
+		cpu_threshold_raises_limit_events,
 		rootfs_runs_without_a_config,
 		stats_match_the_cgroup,
 		flags_tighten_the_container,
