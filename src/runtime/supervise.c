@@ -544,18 +544,34 @@ int hr_supervise_run(const struct hr_rt *rt, const char *name, const struct hr_c
 	int r = -1;
 	char pidbuf[32];
 
+	/*
+	 * Blocked from the start, read later from a signalfd: a SIGTERM that
+	 * arrives while the first container is being made stops it once it
+	 * runs, instead of killing the supervisor halfway through a create.
+	 */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	for (size_t i = 0; i < HR_ARRAY_SIZE(forwarded); i++)
+		sigaddset(&mask, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &mask, &old);
 	x.log.fd = x.log.sock = -1;
 	x.ev.fd = x.ev.syslog_fd = -1;
 	x.co = *o;
 	x.a_mem.threshold = so->alert_memory;
 	x.a_pids.threshold = so->alert_pids;
 	x.a_cpu.threshold = so->alert_cpu;
-	if (!hr_id_valid(name))
-		return hr_fail(err, EINVAL, "invalid container id `%s`", name);
+	if (!hr_id_valid(name)) {
+		hr_fail(err, EINVAL, "invalid container id `%s`", name);
+		goto out;
+	}
 	/* the restart cap (the hardening policy's, else the default) bounds whatever --restart asked */
-	if (so->restart.max > (so->restart_cap ? so->restart_cap : HR_RESTART_DEFAULT_MAX))
-		return hr_fail(err, 0, "run `%s`: --restart: %u restarts exceed the restart cap of %u", name,
-			       so->restart.max, so->restart_cap ? so->restart_cap : HR_RESTART_DEFAULT_MAX);
+	if (so->restart.max > (so->restart_cap ? so->restart_cap : HR_RESTART_DEFAULT_MAX)) {
+		hr_fail(err, 0, "--restart: %u restarts exceed the restart cap of %u", so->restart.max,
+			so->restart_cap ? so->restart_cap : HR_RESTART_DEFAULT_MAX);
+		goto out;
+	}
 	if (so->rootfs) {
 		struct stat sb;
 
@@ -627,17 +643,9 @@ int hr_supervise_run(const struct hr_rt *rt, const char *name, const struct hr_c
 	x.ev.notify_prog = so->notify_exec;
 	x.ev.notify_mask = so->notify_mask;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	for (size_t i = 0; i < HR_ARRAY_SIZE(forwarded); i++)
-		sigaddset(&mask, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &mask, &old);
 	x.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (x.sfd < 0) {
 		hr_fail(err, errno, "signalfd");
-		sigprocmask(SIG_SETMASK, &old, NULL);
 		goto out;
 	}
 	/* a notify program that does not read its event must not kill the supervisor */
@@ -645,7 +653,6 @@ int hr_supervise_run(const struct hr_rt *rt, const char *name, const struct hr_c
 	/* the slow path's init is a grandchild: become its reaper */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	r = supervise(&x, status, err);
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	(void)unlinkat(x.dir_fd, HR_LAUNCH_PID, 0);
 out:
@@ -667,6 +674,7 @@ out:
 	json_decref(x.seccomp);
 	free(x.bundle);
 	free(x.rootfs);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r < 0)
 		return hr_fail_wrap(err, "run `%s`", name);
 	return r;

@@ -117,6 +117,13 @@ static pid_t spawn(struct hb *b, char **args)
 		argv[n++] = *a;
 	argv[n] = NULL;
 	hb_write(b);
+	/* an earlier supervision's events must not be mistaken for this one's */
+	{
+		char p[512];
+
+		launch_path(b, "events.jsonl", p, sizeof(p));
+		(void)unlink(p);
+	}
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -812,7 +819,8 @@ START_TEST(flags_tighten_the_container)
 		    NULL);
 	r = hb_run(&b, 30, "run", "--user", "1000:1000", "--cap-drop", "ALL", "--cap-add", "kill", "--ulimit",
 		   "nofile=100:200", "--read-only", "-v", vol, "--tmpfs", "/scratch:size=1m", "-e", "MODE=prod",
-		   "--cpus", "0.5", "--pids-limit", "7", "-m", "48m", "--bundle", b.dir, b.id, NULL);
+		   "--cpus", "0.5", "--cpu-shares", "512", "--pids-limit", "7", "-m", "48m", "--memory-swap", "64m",
+		   "--bundle", b.dir, b.id, NULL);
 	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
 	ck_assert_str_eq(r.out, "uid=1000 gid=1000 euid=1000 egid=1000 groups=\n"
 				"CapBnd:\t0000000000000020\n"
@@ -831,9 +839,52 @@ START_TEST(flags_tighten_the_container)
 	res = json_object_get(json_object_get(c, "linux"), "resources");
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(res, "cpu"), "quota")), 50000);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(res, "pids"), "limit")), 7);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(res, "memory"), "swap")), 48 << 20);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(res, "memory"), "limit")), 48 << 20);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(res, "memory"), "swap")), 64 << 20);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(res, "cpu"), "shares")), 512);
 	json_decref(c);
 	free(cfg);
+	hb_finish(&b);
+}
+END_TEST
+
+START_TEST(seccomp_profile_and_stop_signal)
+{
+	struct hb b;
+	struct hb_result r;
+	char prof[400], want[512];
+	pid_t pid;
+	uint64_t t0;
+
+	hb_new(&b);
+	hb_write_file(&b, "profile.json",
+		      "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\", "
+		      "\"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1}]}",
+		      0600);
+	snprintf(prof, sizeof(prof), "%s/profile.json", b.dir);
+	hb_set_args(&b, "/probe", "mkdir", "/tmp/x", NULL);
+	r = hb_run(&b, 30, "run", "--seccomp-profile", prof, "--bundle", b.dir, b.id, NULL);
+	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+	ck_assert_str_eq(r.out, "EPERM\n");
+	hb_result_free(&r);
+	/* a name is looked up in /etc/hardrun/seccomp */
+	r = hb_run(&b, 30, "run", "--seccomp-profile", "no-such-profile", "--bundle", b.dir, b.id, NULL);
+	ck_assert_int_eq(r.status, 1);
+	snprintf(want, sizeof(want),
+		 "hardrun: run `%s`: --seccomp-profile `no-such-profile`: open "
+		 "`/etc/hardrun/seccomp/no-such-profile.json`: No such file or directory\n",
+		 b.id);
+	ck_assert_str_eq(r.err, want);
+	hb_result_free(&r);
+	/* the stop signal is what stops it: KILL does at once, long before the stop timeout */
+	hb_set_args(&b, "/probe", "sleep", "100", NULL);
+	pid = spawn(&b, (char *[]){"run", "--stop-signal", "KILL", "--stop-timeout", "60s", "--restart", "always",
+				   "--bundle", b.dir, b.id, NULL});
+	wait_event(&b, "start", 1, 20);
+	t0 = (uint64_t)time(NULL);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(wait_exit(pid, 20), 137);
+	ck_assert_int_lt((uint64_t)time(NULL) - t0, 30);
 	hb_finish(&b);
 }
 END_TEST
@@ -948,6 +999,7 @@ int main(void)
 		rootfs_runs_without_a_config,
 		stats_match_the_cgroup,
 		flags_tighten_the_container,
+		seccomp_profile_and_stop_signal,
 		a_container_that_cannot_be_made_is_refused,
 		bad_flags_leave_nothing,
 		ready_goes_to_notify_socket,
