@@ -120,6 +120,8 @@ int hr_supervise_run(const struct hr_rt *rt, const char *name, const struct hr_c
 		     const struct hr_supervise_opts *so, int *status, struct hr_err **err);
 /* `stop NAME`: SIGTERM to the supervisor of name, and wait (up to timeout_ms) until it is gone. */
 int hr_supervise_stop(const struct hr_rt *rt, const char *name, uint64_t timeout_ms, struct hr_err **err);
+/* After `delete`: remove the launch dir of name (its logs and events) unless a supervisor runs. */
+int hr_container_forget(const struct hr_rt *rt, const char *name);
 /* `logs NAME`: tail < 0 prints every line; since_ns 0 means from the start. */
 int hr_container_logs(const struct hr_rt *rt, const char *name, long tail, uint64_t since_ns, bool follow, FILE *out,
 		      FILE *errout, struct hr_err **err);

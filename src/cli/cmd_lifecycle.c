@@ -156,7 +156,10 @@ int hr_cmd_delete(const struct hr_rt *rt, int argc, char **argv, struct hr_err *
 	}
 	if (positional("delete", argc, argv, 1, err) < 0)
 		return -1;
-	return hr_container_delete(rt, argv[optind], force, err) < 0 ? -1 : 0;
+	if (hr_container_delete(rt, argv[optind], force, err) < 0)
+		return -1;
+	/* a launched service's logs and events go with it, as docker rm takes them */
+	return hr_container_forget(rt, argv[optind]);
 }
 
 static const struct option list_opts[] = {

@@ -30,6 +30,8 @@
 int hr_launchdir_open(const char *root, const char *name, bool create, struct hr_err **err);
 /* Whether a supervisor holds the lock of the launch dir; *pid gets its pid when known (else 0). */
 bool hr_launchdir_supervised(int dir_fd, pid_t *pid);
+/* Remove the launch dir of name (logs, events) unless a supervisor holds it; problems are logged. */
+void hr_launchdir_remove(const char *root, const char *name);
 /* Monotonic milliseconds. */
 uint64_t hr_now_ms(void);
 /* Realtime nanoseconds since the epoch. */

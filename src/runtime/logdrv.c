@@ -6,6 +6,7 @@
  * /dev/log or a unix socket.  Also `hardrun logs`, which reads the
  * json-file log back.  The launch dir helpers live here too.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -57,13 +58,17 @@ int hr_launchdir_open(const char *root, const char *name, bool create, struct hr
 		return hr_fail(err, errno, "create `%s/%s`", root, HR_LAUNCH_DIR);
 	base = openat(root_fd, HR_LAUNCH_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (base < 0)
-		return hr_fail(err, errno, errno == ENOENT ? "`%s` was never launched" : "open launch dir of `%s`",
+		return hr_fail(err, errno,
+			       errno == ENOENT ? "no logs or events of `%s` (never launched, or deleted)"
+					       : "open launch dir of `%s`",
 			       name);
 	if (create && mkdirat(base, name, 0700) < 0 && errno != EEXIST)
 		return hr_fail(err, errno, "create `%s/%s/%s`", root, HR_LAUNCH_DIR, name);
 	fd = openat(base, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return hr_fail(err, errno, errno == ENOENT ? "`%s` was never launched" : "open launch dir of `%s`",
+		return hr_fail(err, errno,
+			       errno == ENOENT ? "no logs or events of `%s` (never launched, or deleted)"
+					       : "open launch dir of `%s`",
 			       name);
 	return fd;
 }
@@ -85,6 +90,37 @@ bool hr_launchdir_supervised(int dir_fd, pid_t *pid)
 		*pid = v;
 	hr_err_free(&e);
 	return true;
+}
+
+void hr_launchdir_remove(const char *root, const char *name)
+{
+	struct hr_err *e = NULL;
+	cleanup_close int root_fd = hr_statedir_open_root(root, &e);
+	cleanup_close int base = -1;
+	cleanup_close int dir_fd = -1;
+	cleanup_close int lock = -1;
+	cleanup_dir DIR *d = NULL;
+	struct dirent *de;
+
+	hr_err_free(&e);
+	if (root_fd < 0 || !hr_id_valid(name))
+		return;
+	base = openat(root_fd, HR_LAUNCH_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dir_fd = base < 0 ? -1 : openat(base, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir_fd < 0)
+		return;
+	/* holding the lock keeps a supervisor from starting while its files go */
+	lock = openat(dir_fd, HR_LAUNCH_LOCK, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		hr_log_warn("`%s` is supervised: its logs and events stay; stop it first", name);
+		return;
+	}
+	d = fdopendir(dup(dir_fd));
+	while (d && (de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' && unlinkat(dir_fd, de->d_name, 0) < 0)
+			hr_log_warn("remove `%s/%s`: %s", name, de->d_name, strerror(errno));
+	if (unlinkat(base, name, AT_REMOVEDIR) < 0)
+		hr_log_warn("remove launch dir of `%s`: %s", name, strerror(errno));
 }
 
 int hr_syslog_connect(const char *address, struct hr_err **err)

@@ -701,6 +701,12 @@ int hr_supervise_stop(const struct hr_rt *rt, const char *name, uint64_t timeout
 	return 0;
 }
 
+int hr_container_forget(const struct hr_rt *rt, const char *name)
+{
+	hr_launchdir_remove(rt->root, name);
+	return 0;
+}
+
 int hr_container_logs(const struct hr_rt *rt, const char *name, long tail, uint64_t since_ns, bool follow, FILE *out,
 		      FILE *errout, struct hr_err **err)
 {

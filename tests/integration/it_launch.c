@@ -428,6 +428,20 @@ START_TEST(json_file_rotates_at_max_size)
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.err, "hardrun: logs: --tail: `x` is not a number of lines or `all`\n");
 	hb_result_free(&r);
+	/* delete takes the service's logs and events with it */
+	r = hb_run(&b, 20, "delete", "--force", b.id, NULL);
+	ck_assert_int_eq(r.status, 0);
+	hb_result_free(&r);
+	snprintf(p, sizeof(p), "%s/.launch/%s", b.state, b.id);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	r = hb_run(&b, 20, "logs", b.id, NULL);
+	ck_assert_int_eq(r.status, 1);
+	snprintf(p, sizeof(p),
+		 "hardrun: logs `%s`: no logs or events of `%s` (never launched, or deleted): No such file or "
+		 "directory\n",
+		 b.id, b.id);
+	ck_assert_str_eq(r.err, p);
+	hb_result_free(&r);
 	hb_finish(&b);
 }
 END_TEST
