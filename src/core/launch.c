@@ -667,27 +667,45 @@ void hr_log_opts_free(struct hr_log_opts *o)
 	o->tag = o->address = NULL;
 }
 
+/* Replace each byte that does not start or continue a well-formed UTF-8 sequence with '?' (all >= 0x80 with all). */
+static void utf8_scrub(char *p, size_t len, bool all)
+{
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)p[i];
+		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		bool ok = n > 0 && i + n <= len && !(all && n > 1);
+
+		for (size_t k = 1; ok && k < n; k++)
+			ok = ((unsigned char)p[i + k] & 0xc0) == 0x80;
+		if (!ok) {
+			p[i++] = '?';
+			continue;
+		}
+		i += n;
+	}
+}
+
 char *hr_logline_json(const char *stream, const char *data, size_t len, const char *time_rfc3339)
 {
 	json_t *o = json_object();
+	json_t *log = json_stringn(data, len);
 	char *s, *line;
 
-	/* docker's key order; jansson keeps insertion order with JSON_PRESERVE_ORDER */
-	json_object_set_new(o, "log", json_stringn(data, len));
+	/* a JSON string is UTF-8: bytes that are not (a binary workload) become '?', the line is kept */
+	for (int pass = 0; !log && pass < 2; pass++) {
+		cleanup_free char *clean = xmalloc(len + 1);
+
+		memcpy(clean, data, len);
+		utf8_scrub(clean, len, pass == 1);
+		log = json_stringn(clean, len);
+	}
+	/* docker's key order; jansson keeps insertion order */
+	json_object_set_new(o, "log", log ? log : json_string(""));
 	json_object_set_new(o, "stream", json_string(stream));
 	json_object_set_new(o, "time", json_string(time_rfc3339));
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
-	if (!s) /* invalid UTF-8 in data: jansson refuses it; keep the line, bytes replaced */
-	{
-		cleanup_free char *clean = xstrndup(data, len);
-
-		for (char *p = clean; *p; p++)
-			if ((unsigned char)*p >= 0x80)
-				*p = '?';
-		return hr_logline_json(stream, clean, strlen(clean), time_rfc3339);
-	}
-	line = xasprintf("%s\n", s);
+	line = xasprintf("%s\n", s ? s : "{}");
 	free(s);
 	return line;
 }

@@ -288,6 +288,21 @@ START_TEST(record_formats)
 	ck_assert_str_eq(s, "{\"log\":\"he said \\\"hi\\\"\\n\",\"stream\":\"stdout\",\"time\":\"2026-12-01T08:00:"
 			    "00.000000001Z\"}\n");
 	free(s);
+	/* bytes that are not UTF-8 cannot be a JSON string: the line is kept with them replaced */
+	s = hr_logline_json("stderr",
+			    "a\xff\xfe"
+			    "b\n",
+			    5, "T");
+	ck_assert_str_eq(s, "{\"log\":\"a??b\\n\",\"stream\":\"stderr\",\"time\":\"T\"}\n");
+	free(s);
+	/* well-formed multibyte characters stay, and so do NUL bytes */
+	s = hr_logline_json("stdout",
+			    "\xc3\xa4\xff"
+			    "\0"
+			    "x",
+			    5, "T");
+	ck_assert_str_eq(s, "{\"log\":\"\xc3\xa4?\\u0000x\",\"stream\":\"stdout\",\"time\":\"T\"}\n");
+	free(s);
 	s = hr_syslog_line(3, 6, 1796112000, "web", 42, "hello", 5);
 	ck_assert_str_eq(s, "<30>Dec  1 08:00:00 web[42]: hello");
 	free(s);
