@@ -686,6 +686,10 @@ int hr_supervise_stop(const struct hr_rt *rt, const char *name, uint64_t timeout
 	uint64_t end;
 	pid_t pid = 0;
 
+	if (dir_fd < 0 && *err && (*err)->errnum == ENOENT) {
+		hr_err_free(err);
+		return hr_fail(err, ESRCH, "stop `%s`: no supervisor is running", name);
+	}
 	if (dir_fd < 0)
 		return hr_fail_wrap(err, "stop `%s`", name);
 	if (!hr_launchdir_supervised(dir_fd, &pid) || pid <= 0)

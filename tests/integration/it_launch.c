@@ -295,6 +295,17 @@ START_TEST(sigterm_while_running_stops_gracefully)
 	pid = spawn(&b, (char *[]){"run", "--restart", "always", "--log-driver", "json-file", "--bundle", b.dir, b.id,
 				   NULL});
 	wait_event(&b, "start", 1, 20);
+	/* the probe says "ready" once its handler is in place: pid 1 without one ignores SIGTERM */
+	launch_path(&b, "container.log", p, sizeof(p));
+	for (int i = 0; i < 1000; i++) {
+		char *t = slurp(p);
+		bool ready = t && strstr(t, "\"log\":\"ready\\n\"");
+
+		free(t);
+		if (ready)
+			break;
+		usleep(20000);
+	}
 	kill(pid, SIGTERM);
 	/* the probe exits 42 on SIGTERM: that is the service's, and so hardrun's, status */
 	ck_assert_int_eq(wait_exit(pid, 20), 42);
@@ -759,7 +770,8 @@ START_TEST(stats_match_the_cgroup)
 
 	hb_new(&b);
 	hb_set_args(&b, "/bin/sh", "-c", "sleep 100 & sleep 100 & wait", NULL);
-	r = hb_run(&b, 30, "run", "-d", "--memory", "64m", "--pids-limit", "20", "--bundle", b.dir, b.id, NULL);
+	r = hb_run(&b, 30, "run", "-d", "--stop-timeout", "1s", "--memory", "64m", "--pids-limit", "20", "--bundle",
+		   b.dir, b.id, NULL);
 	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
 	hb_result_free(&r);
 	/* the shell and its two sleeps */
@@ -946,6 +958,16 @@ START_TEST(bad_flags_leave_nothing)
 	char p[400];
 
 	hb_new(&b);
+	r = hb_run(&b, 20, "stop", b.id, NULL);
+	ck_assert_int_eq(r.status, 1);
+	snprintf(p, sizeof(p), "hardrun: stop `%s`: no supervisor is running: No such process\n", b.id);
+	ck_assert_str_eq(r.err, p);
+	hb_result_free(&r);
+	r = hb_run(&b, 20, "stats", "--no-stream", b.id, NULL);
+	ck_assert_int_eq(r.status, 1);
+	snprintf(p, sizeof(p), "hardrun: stats: container `%s` does not exist: No such file or directory\n", b.id);
+	ck_assert_str_eq(r.err, p);
+	hb_result_free(&r);
 	r = hb_run(&b, 20, "run", "--memory", "1x", "--bundle", b.dir, b.id, NULL);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.err, "hardrun: run: --memory: `1x` is not a size like 256m\n");
