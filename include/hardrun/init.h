@@ -41,14 +41,16 @@ struct hr_plan {
 	bool new_cgroupns;
 	bool slow_path; /* joins a namespace by path or makes a time namespace: stage1 forks the init */
 	bool no_pivot;
-	bool userns;		     /* the container runs in a user namespace (new or joined) */
-	int sync_fd;		     /* child end of the socketpair */
-	int fifo_fd;		     /* exec fifo, O_RDWR, the init blocks reading one byte from it */
-	int procsys_fd;		     /* O_PATH fd of the host's /proc/sys, for namespaced sysctls */
-	int devnull_fd;		     /* child: host /dev/null, verified char 1:3, for masked files */
-	int preserve_fds;	     /* fds 3 .. 3+n-1 pass to the workload */
-	int log_fd;		     /* log sink or -1; closed before the workload runs */
-	int console_fd;		     /* connected --console-socket or -1 */
+	bool userns;	     /* the container runs in a user namespace (new or joined) */
+	int sync_fd;	     /* child end of the socketpair */
+	int fifo_fd;	     /* exec fifo, O_RDWR, the init blocks reading one byte from it */
+	int procsys_fd;	     /* O_PATH fd of the host's /proc/sys, for namespaced sysctls */
+	int devnull_fd;	     /* child: host /dev/null, verified char 1:3, for masked files */
+	int preserve_fds;    /* fds 3 .. 3+n-1 pass to the workload */
+	int log_fd;	     /* log sink or -1; closed before the workload runs */
+	int console_fd;	     /* connected --console-socket or -1 */
+	bool redirect_stdio; /* the launcher's log pipes: stdio_fds[i] >= 3 becomes fd i */
+	int stdio_fds[3];
 	const struct hr_bpf *bpf;    /* compiled seccomp filter or NULL */
 	struct hr_cgmount *cgmounts; /* host hierarchies, for a cgroup mount in the config */
 	size_t n_cgmounts;

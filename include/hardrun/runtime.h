@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "hardrun/error.h"
+#include "hardrun/launch.h"
 
 struct hr_rt {
 	const char *root; /* state root, default /run/hardrun */
@@ -28,6 +29,12 @@ struct hr_create_opts {
 	bool no_new_keyring;
 	int preserve_fds;
 	bool detach; /* run only */
+	/* the launcher (src/runtime/supervise.c): a made or tightened config instead of <bundle>/config.json */
+	const char *config_json;
+	size_t config_len;
+	/* the launcher: when redirect_stdio, the workload's fds 0-2 are these (each >= 3, or -1 to inherit) */
+	bool redirect_stdio;
+	int stdio[3];
 };
 
 int hr_container_create(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, struct hr_err **err);
@@ -79,6 +86,55 @@ int hr_container_update(const struct hr_rt *rt, const char *id, const char *reso
  */
 int hr_container_events(const struct hr_rt *rt, const char *id, bool once, long interval_ms, FILE *out,
 			struct hr_err **err);
+/* The launcher: `run` with any of its flags (src/runtime/supervise.c). */
+struct hr_supervise_opts {
+	struct hr_launch_opts tighten; /* docker-like flags applied to the config */
+	const char *rootfs;	       /* --rootfs DIR: config made on the fly, argv the workload */
+	char **rootfs_argv;
+	const char *seccomp_profile; /* NAME (HR_SECCOMP_DIR/NAME.json) or a path with a '/' */
+	struct hr_restart restart;
+	unsigned
+		restart_cap; /* the policy's restart cap; 0: HR_RESTART_DEFAULT_MAX.  restart.max above it is refused */
+	uint64_t restart_delay_ms;     /* first back-off (default 100 ms), doubled per restart */
+	uint64_t restart_max_delay_ms; /* back-off ceiling (default 30 s) */
+	int stop_signal;	       /* default SIGTERM */
+	uint64_t stop_timeout_ms;      /* then SIGKILL; default 10 s */
+	bool detach;		       /* leave a supervisor running */
+	struct hr_log_opts log;
+	const char *notify_exec;
+	unsigned notify_mask;
+	double alert_memory, alert_pids, alert_cpu; /* percent, 0 = off */
+};
+
+/*
+ * Supervise the service `name`: a fresh container per run from the bundle
+ * (o->bundle, or --rootfs), restarted as so->restart says with exponential
+ * back-off, logs through the log driver, lifecycle events to the launch
+ * dir, syslog and --notify-exec.  SIGTERM/SIGINT stop it: the stop signal,
+ * then SIGKILL after the stop timeout.  *status is the service's last exit
+ * status (128+N when killed by signal N).  With so->detach it returns once
+ * the first run started (0 in *status) and a supervisor stays behind.
+ * Bad flags or a config that cannot be created fail before anything runs,
+ * leaving nothing behind.
+ */
+int hr_supervise_run(const struct hr_rt *rt, const char *name, const struct hr_create_opts *o,
+		     const struct hr_supervise_opts *so, int *status, struct hr_err **err);
+/* `stop NAME`: SIGTERM to the supervisor of name, and wait (up to timeout_ms) until it is gone. */
+int hr_supervise_stop(const struct hr_rt *rt, const char *name, uint64_t timeout_ms, struct hr_err **err);
+/* After `delete`: remove the launch dir of name (its logs and events) unless a supervisor runs. */
+int hr_container_forget(const struct hr_rt *rt, const char *name);
+/* `logs NAME`: tail < 0 prints every line; since_ns 0 means from the start. */
+int hr_container_logs(const struct hr_rt *rt, const char *name, long tail, uint64_t since_ns, bool follow, FILE *out,
+		      FILE *errout, struct hr_err **err);
+/* `events --log NAME`: the launcher's lifecycle events. */
+int hr_container_levents(const struct hr_rt *rt, const char *name, bool follow, FILE *out, struct hr_err **err);
+/*
+ * `stats`: CPU %, memory usage/limit, pids, network and block I/O of the
+ * named containers (all when n is 0), as a table or JSON lines; without
+ * stream one sample (over 500 ms), else one per second until none is left.
+ */
+int hr_container_stats(const struct hr_rt *rt, char **names, size_t n, bool json, bool stream, FILE *out,
+		       struct hr_err **err);
 int hr_container_list(const struct hr_rt *rt, bool quiet, bool json, FILE *out, struct hr_err **err);
 
 struct hr_audit_facts;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The runc lifecycle commands: create, start, run, state, kill, delete, list. */
+/* The runc lifecycle commands: create, start, state, kill, delete, list (run is cmd_run.c). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +14,6 @@ enum {
 	OPT_NO_PIVOT = 'P',
 	OPT_NO_KEYRING = 'K',
 	OPT_PRESERVE = 'F',
-	OPT_DETACH = 'd'
 };
 
 static const struct option create_opts[] = {
@@ -24,7 +23,6 @@ static const struct option create_opts[] = {
 	{"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
 	{"no-new-keyring", no_argument, NULL, OPT_NO_KEYRING},
 	{"preserve-fds", required_argument, NULL, OPT_PRESERVE},
-	{"detach", no_argument, NULL, OPT_DETACH},
 	{NULL, 0, NULL, 0},
 };
 
@@ -43,14 +41,13 @@ static int positional(const char *cmd, int argc, char **argv, int want, struct h
 	return 0;
 }
 
-static int parse_create(const char *cmd, int argc, char **argv, struct hr_create_opts *o, bool allow_detach,
-			struct hr_err **err)
+static int parse_create(const char *cmd, int argc, char **argv, struct hr_create_opts *o, struct hr_err **err)
 {
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long_only(argc, argv, "+b:d", create_opts, NULL)) != -1) {
+	while ((c = getopt_long_only(argc, argv, "+b:", create_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_BUNDLE:
 			o->bundle = optarg;
@@ -72,11 +69,6 @@ static int parse_create(const char *cmd, int argc, char **argv, struct hr_create
 			    o->preserve_fds > 65536)
 				return hr_fail(err, 0, "%s: --preserve-fds: invalid number `%s`", cmd, optarg);
 			break;
-		case OPT_DETACH:
-			if (!allow_detach)
-				return bad_option(cmd, argv, err);
-			o->detach = true;
-			break;
 		default:
 			return bad_option(cmd, argv, err);
 		}
@@ -88,21 +80,9 @@ int hr_cmd_create(const struct hr_rt *rt, int argc, char **argv, struct hr_err *
 {
 	struct hr_create_opts o = {0};
 
-	if (parse_create("create", argc, argv, &o, false, err) < 0)
+	if (parse_create("create", argc, argv, &o, err) < 0)
 		return -1;
 	return hr_container_create(rt, argv[optind], &o, err) < 0 ? -1 : 0;
-}
-
-int hr_cmd_run(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err)
-{
-	struct hr_create_opts o = {0};
-	int status = 0;
-
-	if (parse_create("run", argc, argv, &o, true, err) < 0)
-		return -1;
-	if (hr_container_run(rt, argv[optind], &o, &status, err) < 0)
-		return -1;
-	return status;
 }
 
 static const struct option no_opts[] = {{NULL, 0, NULL, 0}};
@@ -176,7 +156,10 @@ int hr_cmd_delete(const struct hr_rt *rt, int argc, char **argv, struct hr_err *
 	}
 	if (positional("delete", argc, argv, 1, err) < 0)
 		return -1;
-	return hr_container_delete(rt, argv[optind], force, err) < 0 ? -1 : 0;
+	if (hr_container_delete(rt, argv[optind], force, err) < 0)
+		return -1;
+	/* a launched service's logs and events go with it, as docker rm takes them */
+	return hr_container_forget(rt, argv[optind]);
 }
 
 static const struct option list_opts[] = {

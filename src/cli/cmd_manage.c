@@ -184,6 +184,8 @@ int hr_cmd_update(const struct hr_rt *rt, int argc, char **argv, struct hr_err *
 static const struct option events_opts[] = {
 	{"stats", no_argument, NULL, 's'},
 	{"interval", required_argument, NULL, 'i'},
+	{"log", no_argument, NULL, 'l'},
+	{"follow", no_argument, NULL, 'f'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -211,14 +213,18 @@ static int parse_duration_ms(const char *s, long *out)
 
 int hr_cmd_events(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err)
 {
-	bool once = false;
+	bool once = false, launcher = false, follow = false;
 	long interval = 5000;
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long_only(argc, argv, "+", events_opts, NULL)) != -1) {
-		if (c == 's') {
+	while ((c = getopt_long_only(argc, argv, "+f", events_opts, NULL)) != -1) {
+		if (c == 'l') {
+			launcher = true;
+		} else if (c == 'f') {
+			follow = true;
+		} else if (c == 's') {
 			once = true;
 		} else if (c == 'i') {
 			if (parse_duration_ms(optarg, &interval) < 0)
@@ -230,6 +236,11 @@ int hr_cmd_events(const struct hr_rt *rt, int argc, char **argv, struct hr_err *
 	}
 	if (argc - optind != 1)
 		return hr_fail(err, 0, "events: expected ID");
+	/* runc's stream stays the default; the launcher's event log is asked for by name */
+	if (launcher)
+		return hr_container_levents(rt, argv[optind], follow, stdout, err) < 0 ? -1 : 0;
+	if (follow)
+		return hr_fail(err, 0, "events: --follow goes with --log");
 	return hr_container_events(rt, argv[optind], once, interval, stdout, err) < 0 ? -1 : 0;
 }
 

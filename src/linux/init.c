@@ -376,6 +376,10 @@ void hr_init_child(struct hr_plan *plan)
 	 * the log file, which it closes before the workload's cwd is entered
 	 */
 	hr_log_set_stderr(false);
+	/* 0. the launcher's log pipes become the workload's stdio, before the close below drops the originals */
+	for (int i = 0; plan->redirect_stdio && i < 3; i++)
+		if (plan->stdio_fds[i] >= 3 && dup2(plan->stdio_fds[i], i) < 0)
+			_exit(HR_EXIT_CHILD_SETUP);
 	/* 0. only the planned fds survive */
 	{
 		size_t nm = plan->idmap_trees ? plan->spec->n_mounts : 0;

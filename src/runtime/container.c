@@ -428,9 +428,14 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	bundle = realpath(o->bundle ? o->bundle : ".", NULL);
 	if (!bundle)
 		return hr_fail(err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
-	cfg_path = hr_path_join(bundle, "config.json");
-	if (read_file(cfg_path, &cfg, &cfg_len, err) < 0)
-		return -1;
+	if (o->config_json) {
+		cfg = xstrndup(o->config_json, o->config_len);
+		cfg_len = o->config_len;
+	} else {
+		cfg_path = hr_path_join(bundle, "config.json");
+		if (read_file(cfg_path, &cfg, &cfg_len, err) < 0)
+			return -1;
+	}
 	if (hr_spec_load_buf(cfg, cfg_len, &spec, err) < 0 || hr_spec_validate(spec, err) < 0)
 		goto out;
 	if (spec->process == NULL) {
@@ -555,6 +560,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	plan.procsys_fd = procsys_fd;
 	plan.preserve_fds = o->preserve_fds;
 	plan.console_fd = console_fd;
+	plan.redirect_stdio = o->redirect_stdio;
+	memcpy(plan.stdio_fds, o->stdio, sizeof(plan.stdio_fds));
 	plan.log_fd = hr_log_fd();
 	plan.bpf = bpf;
 	plan.exec_argv = spec->process->args;

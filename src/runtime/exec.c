@@ -26,6 +26,7 @@
 #include "hardrun/selinux.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
+#include "launch_int.h"
 #include "statedir.h"
 
 static json_t *strv_json(char *const *v)
@@ -280,6 +281,9 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 	/* the container's lock is not held while the process runs */
 	hr_loaded_free(c);
 	c = NULL;
+	/* CSVS 3.10: an exec into a supervised service is a lifecycle event (`tainted`) */
+	hr_levent_record(rt->root, id, HR_EV_TAINTED,
+			 json_pack("{s:i, s:s}", "pid", (int)pid, "exec", argv && argv[0] ? argv[0] : ""));
 	if (o->detach) {
 		*status = 0;
 		r = 0;

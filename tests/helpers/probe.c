@@ -460,6 +460,10 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < mb << 20; i += 4096)
 			p[i] = 1;
 		printf("allocated %zu\n", mb);
+		fflush(stdout);
+		/* alloc MB SECONDS: hold it, for thresholds that need time to be seen */
+		if (argc > 3)
+			sleep((unsigned)atoi(argv[3]));
 		return 0;
 	}
 	if (!strcmp(cmd, "sys") && argc > 2)
