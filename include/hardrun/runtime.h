@@ -15,9 +15,20 @@
 #include "hardrun/error.h"
 
 struct hr_rt {
-	const char *root; /* state root, default /run/hardrun */
+	const char *root;	 /* state root, default /run/hardrun */
+	const char *policy_path; /* --policy, NULL = /etc/hardrun/policy.json or the built-in default */
 	bool systemd_cgroup;
 };
+
+struct hr_policy;
+
+/*
+ * The effective policy: rt->policy_path, else /etc/hardrun/policy.json
+ * when it exists, else the built-in default level.  A file not owned by
+ * root, group/other-writable or not regular is refused (EPERM, EINVAL);
+ * parse errors name the file's base name and the key path.
+ */
+int hr_runtime_policy_load(const struct hr_rt *rt, struct hr_policy **out, struct hr_err **err);
 
 struct hr_create_opts {
 	const char *bundle; /* default "." */

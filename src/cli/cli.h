@@ -25,6 +25,7 @@ int hr_cmd_kill(const struct hr_rt *rt, int argc, char **argv, struct hr_err **e
 int hr_cmd_delete(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_list(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_spec(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_policy(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_features(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 
 #endif

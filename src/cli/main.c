@@ -38,6 +38,7 @@ static const struct {
 	{"list", hr_cmd_list, "list containers"},
 	{"spec", hr_cmd_spec, "write a default config.json"},
 	{"features", hr_cmd_features, "print what this runtime supports, as JSON"},
+	{"policy", hr_cmd_policy, "print the effective hardening policy (policy show)"},
 };
 
 static const struct option global_opts[] = {
@@ -45,6 +46,7 @@ static const struct option global_opts[] = {
 	{"log", required_argument, NULL, 'l'},
 	{"log-format", required_argument, NULL, 'f'},
 	{"debug", no_argument, NULL, 'd'},
+	{"policy", required_argument, NULL, 'p'},
 	{"systemd-cgroup", no_argument, NULL, 's'},
 	{"version", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -54,7 +56,7 @@ static const struct option global_opts[] = {
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: hardrun [--root DIR] [--log FILE] [--log-format text|json] [--debug]\n"
-		     "               [--systemd-cgroup] COMMAND [OPTIONS] ...\n\ncommands:\n");
+		     "               [--policy FILE] [--systemd-cgroup] COMMAND [OPTIONS] ...\n\ncommands:\n");
 	for (size_t i = 0; i < HR_ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\nSee hardrun(8).\n");
@@ -103,6 +105,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			level = HR_LOG_DEBUG;
+			break;
+		case 'p':
+			rt.policy_path = optarg;
 			break;
 		case 's':
 			rt.systemd_cgroup = true;
