@@ -19,17 +19,18 @@
 
 #include "hardrun/error.h"
 #include "hardrun/policy.h"
+#include "hardrun/spec.h"
 
 struct json_t;
 
 /* Annotations harden sets for the stages after it. */
 #define HR_ANN_ROOTFS_IDMAP "org.hardrun.rootfs.idmap"			 /* "true": idmap the rootfs */
 #define HR_ANN_ROOTFS_IDMAP_FALLBACK "org.hardrun.rootfs.idmap.fallback" /* "refuse" or "allow" */
-#define HR_ANN_ROOTFS_NOSUID "org.hardrun.rootfs.nosuid"		 /* "true": root mount nosuid,nodev */
+#define HR_ANN_ROOTFS_NOSUID HR_SPEC_ANN_ROOTFS_NOSUID			 /* "true": root mount nosuid,nodev */
 #define HR_ANN_SECCOMP "org.hardrun.seccomp"				 /* bundle's choice of profile */
 #define HR_ANN_NAME "org.hardrun.name"					 /* container name for globs */
 /* linux.<this>: the policy's seccomp filter, loaded in addition to linux.seccomp */
-#define HR_POLICY_SECCOMP_KEY "org.hardrun.policySeccomp"
+#define HR_POLICY_SECCOMP_KEY HR_SPEC_POLICY_SECCOMP
 
 enum hr_decision_action { HR_DECISION_KEPT = 0, HR_DECISION_TIGHTENED, HR_DECISION_ADDED, HR_DECISION_REFUSED };
 

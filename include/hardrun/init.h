@@ -41,16 +41,17 @@ struct hr_plan {
 	bool new_cgroupns;
 	bool slow_path; /* joins a namespace by path or makes a time namespace: stage1 forks the init */
 	bool no_pivot;
-	bool userns;		     /* the container runs in a user namespace (new or joined) */
-	int sync_fd;		     /* child end of the socketpair */
-	int fifo_fd;		     /* exec fifo, O_RDWR, the init blocks reading one byte from it */
-	int procsys_fd;		     /* O_PATH fd of the host's /proc/sys, for namespaced sysctls */
-	int devnull_fd;		     /* child: host /dev/null, verified char 1:3, for masked files */
-	int preserve_fds;	     /* fds 3 .. 3+n-1 pass to the workload */
-	int log_fd;		     /* log sink or -1; closed before the workload runs */
-	int console_fd;		     /* connected --console-socket or -1 */
-	const struct hr_bpf *bpf;    /* compiled seccomp filter or NULL */
-	struct hr_cgmount *cgmounts; /* host hierarchies, for a cgroup mount in the config */
+	bool userns;			 /* the container runs in a user namespace (new or joined) */
+	int sync_fd;			 /* child end of the socketpair */
+	int fifo_fd;			 /* exec fifo, O_RDWR, the init blocks reading one byte from it */
+	int procsys_fd;			 /* O_PATH fd of the host's /proc/sys, for namespaced sysctls */
+	int devnull_fd;			 /* child: host /dev/null, verified char 1:3, for masked files */
+	int preserve_fds;		 /* fds 3 .. 3+n-1 pass to the workload */
+	int log_fd;			 /* log sink or -1; closed before the workload runs */
+	int console_fd;			 /* connected --console-socket or -1 */
+	const struct hr_bpf *bpf;	 /* compiled seccomp filter or NULL */
+	const struct hr_bpf *bpf_policy; /* the policy's filter, loaded before bpf, or NULL */
+	struct hr_cgmount *cgmounts;	 /* host hierarchies, for a cgroup mount in the config */
 	size_t n_cgmounts;
 	int *idmap_trees; /* per mount: a prepared idmapped tree, or -1; NULL when none */
 	char **exec_argv; /* process.args with argv[0] as given */
@@ -135,7 +136,8 @@ struct hr_exec_plan {
 	int sync_fd;
 	int console_fd; /* --console-socket connection or -1 */
 	int preserve_fds;
-	const struct hr_bpf *bpf; /* or NULL */
+	const struct hr_bpf *bpf;	 /* or NULL */
+	const struct hr_bpf *bpf_policy; /* loaded before bpf, or NULL */
 	char **argv;
 	char **envp;
 };

@@ -23,6 +23,15 @@
 
 struct json_t;
 
+/*
+ * Extensions the harden stage writes into the config it hardens (see
+ * hardrun-policy(5)): the policy's seccomp filter, stacked on the bundle's
+ * (an OCI linux.seccomp object under this key of "linux"), and the
+ * annotation that makes the root mount nosuid,nodev.
+ */
+#define HR_SPEC_POLICY_SECCOMP "org.hardrun.policySeccomp"
+#define HR_SPEC_ANN_ROOTFS_NOSUID "org.hardrun.rootfs.nosuid"
+
 enum hr_ns_type {
 	HR_NS_PID = 0,
 	HR_NS_NET,
@@ -367,6 +376,7 @@ struct hr_linux {
 	struct hr_kv *sysctl;
 	size_t n_sysctl;
 	struct hr_seccomp *seccomp;		/* NULL when absent */
+	struct hr_seccomp *policy_seccomp;	/* linux[HR_SPEC_POLICY_SECCOMP]: loaded before seccomp, or NULL */
 	char *rootfs_propagation;		/* validated: shared, slave, private, unbindable (r-prefixed too) */
 	unsigned long rootfs_propagation_flags; /* MS_* | MS_REC, 0 when absent */
 	char **masked_paths;
@@ -381,6 +391,7 @@ struct hr_spec {
 	char *oci_version;
 	char *root_path; /* as written; may be relative to the bundle */
 	bool root_readonly;
+	bool root_nosuid_nodev; /* annotation HR_SPEC_ANN_ROOTFS_NOSUID is "true" */
 	struct hr_mount *mounts;
 	size_t n_mounts;
 	struct hr_process *process; /* NULL when absent */

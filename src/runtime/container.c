@@ -360,6 +360,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	struct hr_plan plan = {0};
 	struct hr_cgroup *cg = NULL;
 	struct hr_bpf *bpf = NULL;
+	struct hr_bpf *bpf_policy = NULL;
 	cleanup_free char *cfg = NULL;
 	cleanup_free char *bundle = NULL;
 	cleanup_free char *rootfs = NULL;
@@ -463,6 +464,11 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto fail;
 	if (spec->lnx.seccomp && hr_seccomp_compile_bounded(spec->lnx.seccomp, HR_SECCOMP_CPU_SECONDS, &bpf, err) < 0)
 		goto fail;
+	if (spec->lnx.policy_seccomp &&
+	    hr_seccomp_compile_bounded(spec->lnx.policy_seccomp, HR_SECCOMP_CPU_SECONDS, &bpf_policy, err) < 0) {
+		hr_fail_wrap(err, "linux.%s", HR_SPEC_POLICY_SECCOMP);
+		goto fail;
+	}
 	if (hr_idmap_trees_prepare(spec, &plan.idmap_trees, err) < 0)
 		goto fail;
 	if (has_cgroup_mount(spec) && hr_cgmounts_plan(cgpath, &plan.cgmounts, &plan.n_cgmounts, err) < 0)
@@ -509,6 +515,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	plan.console_fd = console_fd;
 	plan.log_fd = hr_log_fd();
 	plan.bpf = bpf;
+	plan.bpf_policy = bpf_policy;
 	plan.exec_argv = spec->process->args;
 	plan.exec_env = spec->process->env ? spec->process->env : (char *[]){NULL};
 	fill_plan_namespaces(&plan, spec);
@@ -579,6 +586,7 @@ out:
 	hr_cgmounts_free(plan.cgmounts, plan.n_cgmounts);
 	hr_idmap_trees_free(plan.idmap_trees, spec ? spec->n_mounts : 0);
 	hr_bpf_free(bpf);
+	hr_bpf_free(bpf_policy);
 	hr_cgroup_free(cg);
 	hr_spec_free(spec);
 	return ret;

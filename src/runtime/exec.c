@@ -161,6 +161,7 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 	struct hr_loaded *c = NULL;
 	struct hr_spec *ps = NULL;
 	struct hr_bpf *bpf = NULL;
+	struct hr_bpf *bpf_policy = NULL;
 	struct hr_cgroup *cg = NULL;
 	struct hr_exec_plan plan;
 	struct hr_sync_msg *m = xmalloc(sizeof(*m));
@@ -194,6 +195,9 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 	if (c->spec->lnx.seccomp &&
 	    hr_seccomp_compile_bounded(c->spec->lnx.seccomp, HR_SECCOMP_CPU_SECONDS, &bpf, err) < 0)
 		goto out;
+	if (c->spec->lnx.policy_seccomp &&
+	    hr_seccomp_compile_bounded(c->spec->lnx.policy_seccomp, HR_SECCOMP_CPU_SECONDS, &bpf_policy, err) < 0)
+		goto out;
 	/* the namespaces the container has of its own (or joined) */
 	for (int t = 0; t < HR_NS_COUNT; t++) {
 		char path[64];
@@ -222,6 +226,7 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 	plan.sync_fd = sv[1];
 	plan.preserve_fds = o->preserve_fds;
 	plan.bpf = bpf;
+	plan.bpf_policy = bpf_policy;
 	plan.argv = ps->process->args;
 	plan.envp = ps->process->env ? ps->process->env : (char *[]){NULL};
 
@@ -314,6 +319,7 @@ out:
 	free(m);
 	hr_cgroup_free(cg);
 	hr_bpf_free(bpf);
+	hr_bpf_free(bpf_policy);
 	hr_spec_free(ps);
 	hr_loaded_free(c);
 	if (r < 0)

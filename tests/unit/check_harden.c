@@ -109,14 +109,19 @@ static void harden_refused(const struct hr_policy *p, json_t *cfg, const struct 
 }
 
 /* The hardened JSON must pass the parser and the validator unchanged. */
-static void parses(json_t *cfg)
+static struct hr_spec *parse_spec(json_t *cfg)
 {
 	struct hr_spec *s = NULL;
 	struct hr_err *err = NULL;
 
 	if (hr_spec_parse(cfg, &s, &err) < 0 || hr_spec_validate(s, &err) < 0)
 		ck_abort_msg("hardened config refused: %s", err->msg);
-	hr_spec_free(s);
+	return s;
+}
+
+static void parses(json_t *cfg)
+{
+	hr_spec_free(parse_spec(cfg));
 }
 
 static json_t *path(json_t *j, const char *p)
@@ -187,7 +192,19 @@ START_TEST(l2_hardens_a_plain_bundle)
 		    "[\"/proc/sys\",\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/sysrq-trigger\"]");
 	assert_json(path(cfg, "linux.seccomp.defaultAction"), "\"SCMP_ACT_ERRNO\"");
 	ck_assert_ptr_null(json_object_get(path(cfg, "linux"), HR_POLICY_SECCOMP_KEY));
-	parses(cfg);
+	{
+		struct hr_spec *sp = parse_spec(cfg);
+
+		ck_assert(sp->root_nosuid_nodev);
+		ck_assert(sp->root_readonly);
+		ck_assert_ptr_nonnull(sp->lnx.seccomp);
+		ck_assert_ptr_null(sp->lnx.policy_seccomp);
+		ck_assert(sp->lnx.namespaces[HR_NS_USER].present);
+		ck_assert_uint_eq(sp->lnx.uid_mappings[0].host_id, 1065536);
+		ck_assert_int_eq(sp->lnx.resources.pids_limit, 1024);
+		ck_assert_uint_eq(sp->process->caps.bounding, (1ull << 5) | (1ull << 10));
+		hr_spec_free(sp);
+	}
 	json_decref(cfg);
 	hr_policy_free(p);
 }
@@ -519,7 +536,25 @@ START_TEST(seccomp_stacked_and_chosen)
 		    "\"SCMP_ACT_ERRNO\"");
 	ck_assert_ptr_nonnull(strstr(d, "{\"control\":\"3.4\",\"action\":\"added\",\"detail\":\"seccomp profile "
 					"\\\"default\\\" stacked on the bundle's filter\"}"));
-	parses(cfg);
+	{
+		struct hr_spec *sp = parse_spec(cfg);
+
+		ck_assert_int_eq(sp->lnx.seccomp->default_action, HR_SCMP_ACT_ALLOW);
+		ck_assert_ptr_nonnull(sp->lnx.policy_seccomp);
+		ck_assert_int_eq(sp->lnx.policy_seccomp->default_action, HR_SCMP_ACT_ERRNO);
+		hr_spec_free(sp);
+	}
+	/* the policy's filter never has a listener */
+	{
+		struct hr_spec *sp = NULL;
+		struct hr_err *err = NULL;
+
+		json_object_set_new(json_object_get(path(cfg, "linux"), HR_POLICY_SECCOMP_KEY), "listenerPath",
+				    json_string("/run/l.sock"));
+		ck_assert_int_eq(hr_spec_parse(cfg, &sp, &err), -1);
+		ck_assert_str_eq(err->msg, "config.json: linux.org.hardrun.policySeccomp.listenerPath: not supported");
+		hr_err_free(&err);
+	}
 	json_decref(cfg);
 
 	/* an allowed name by annotation */
