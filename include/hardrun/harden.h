@@ -54,6 +54,8 @@ struct hr_harden_ctx {
 	/* the first host id of the range acquired for the container (see hr_harden_wants_userns) */
 	bool has_userns_base;
 	uint32_t userns_base;
+	/* `spec --hardened`: leave the user namespace to create, which takes a range from the pool */
+	bool defer_userns;
 	bool apparmor_available;
 	/* 3.10: the previous container of this id was tainted by exec, at tainted_time (may be NULL) */
 	bool tainted;
@@ -85,7 +87,7 @@ bool hr_harden_wants_userns(const struct hr_policy *p, const struct json_t *conf
 /*
  * Harden config (a config.json object, modified in place) with policy p.
  * Every decision is appended to *out (the caller clears it), the refusal
- * too.  Returns 0, or -1 with *err: a refusal (errnum EPERM, text
+ * too.  Returns 0, or -1 with *err: a refusal (errnum 0: a policy decision, not a failed call; text
  * "refused by policy (CSVS N): …"), a profile that cannot be read, or a
  * config whose types are too wrong to harden (errnum 0; the parser would
  * refuse it anyway).

@@ -30,6 +30,16 @@ struct hr_policy;
  */
 int hr_runtime_policy_load(const struct hr_rt *rt, struct hr_policy **out, struct hr_err **err);
 
+struct json_t;
+
+/*
+ * `spec --hardened`: harden config (a config.json object, modified in
+ * place) with the effective policy, as create would for a container of id
+ * "spec" whose rootfs is bundle/rootfs, except that the user namespace is
+ * left to create (it takes the range from the pool).
+ */
+int hr_runtime_spec_harden(const struct hr_rt *rt, const char *bundle, struct json_t *config, struct hr_err **err);
+
 struct hr_create_opts {
 	const char *bundle; /* default "." */
 	const char *pid_file;

@@ -86,8 +86,8 @@ static int refuse(struct hctx *h, const char *control, const char *fmt, ...)
 	va_end(ap);
 	decide(h, control, HR_DECISION_REFUSED, "%s", detail);
 	if (control[0] >= '0' && control[0] <= '9')
-		return hr_fail(h->err, EPERM, "refused by policy (CSVS %s): %s", control, detail);
-	return hr_fail(h->err, EPERM, "refused by policy (%s): %s", control, detail);
+		return hr_fail(h->err, 0, "refused by policy (CSVS %s): %s", control, detail);
+	return hr_fail(h->err, 0, "refused by policy (%s): %s", control, detail);
 }
 
 /* A bundle value looser than the policy: fixed (tightened) below level 3, refused at on_violation refuse. */
@@ -555,6 +555,10 @@ static int row_userns(struct hctx *h)
 	}
 	if (exempt(h, "3.2"))
 		return 0;
+	if (h->c->defer_userns) {
+		decide(h, "3.2", HR_DECISION_KEPT, "user namespace: added at create, with a range from the id pool");
+		return 0;
+	}
 	if (!h->c->has_userns_base)
 		return hr_fail(h->err, 0, "harden: no user-namespace id range was acquired");
 	lnx = child(h->cfg, "linux");

@@ -31,6 +31,7 @@
 #include "hardrun/state.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
+#include "policyrt.h"
 #include "statedir.h"
 
 #define CONFIG_COPY "config.json"
@@ -361,6 +362,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	struct hr_cgroup *cg = NULL;
 	struct hr_bpf *bpf = NULL;
 	struct hr_bpf *bpf_policy = NULL;
+	struct hr_hardened hard = {0};
+	struct hr_err *tmp_release = NULL;
 	cleanup_free char *cfg = NULL;
 	cleanup_free char *bundle = NULL;
 	cleanup_free char *rootfs = NULL;
@@ -390,7 +393,13 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	cfg_path = hr_path_join(bundle, "config.json");
 	if (read_file(cfg_path, &cfg, &cfg_len, err) < 0)
 		return -1;
-	if (hr_spec_load_buf(cfg, cfg_len, &spec, err) < 0 || hr_spec_validate(spec, err) < 0)
+	root_fd = hr_statedir_open_root(rt->root, err);
+	if (root_fd < 0)
+		return -1;
+	/* the policy hardens the bundle's JSON; the parser and validator then check the result */
+	if (hr_policy_create_step(rt, root_fd, id, bundle, cfg, cfg_len, &hard, err) < 0)
+		return -1;
+	if (hr_spec_load_buf(hard.text, hard.len, &spec, err) < 0 || hr_spec_validate(spec, err) < 0)
 		goto out;
 	if (spec->process == NULL) {
 		hr_fail(err, 0, "config.json: process: required by hardrun");
@@ -440,15 +449,19 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 					    hr_cap_name(c) ? hr_cap_name(c) : "?");
 	}
 	/* everything that can fail without touching the host has been checked: now build */
-	root_fd = hr_statedir_open_root(rt->root, err);
-	if (root_fd < 0)
-		goto out;
 	dir_fd = hr_statedir_create(root_fd, id, err);
 	if (dir_fd < 0)
 		goto out;
 	dir_made = true;
-	if (hr_statedir_write(dir_fd, CONFIG_COPY, cfg, cfg_len, err) < 0)
+	/* the hardened config is the container's: exec, update and ps see what runs */
+	if (hr_statedir_write(dir_fd, CONFIG_COPY, hard.text, hard.len, err) < 0)
 		goto fail;
+	{
+		cleanup_free char *dj = json_dumps(hard.decisions, JSON_COMPACT);
+
+		if (hr_statedir_write(dir_fd, HR_DECISIONS_FILE, dj, strlen(dj), err) < 0)
+			goto fail;
+	}
 	if (mkfifoat(dir_fd, HR_FIFO_NAME, 0600) < 0) {
 		hr_fail(err, errno, "mkfifo `%s`", HR_FIFO_NAME);
 		goto fail;
@@ -579,6 +592,11 @@ fail : {
 	}
 }
 out:
+	if (ret < 0 && hard.range_acquired && hr_idpool_release(root_fd, id, &tmp_release) < 0) {
+		hr_log_warn("rollback: %s", tmp_release->msg);
+		hr_err_free(&tmp_release);
+	}
+	hr_hardened_clear(&hard);
 	if (sv[0] >= 0)
 		close(sv[0]);
 	if (sv[1] >= 0)
@@ -670,6 +688,15 @@ int hr_container_kill(const struct hr_rt *rt, const char *id, int sig, bool all,
 	} else if (kill(c->st->pid, sig) < 0) {
 		r = hr_fail(err, errno, "signal %d to pid %d", sig, c->st->pid);
 	}
+	if (r == 0 && sig != 0) {
+		struct hr_err *tmp = NULL;
+
+		/* an exit after a requested signal is a stop, not a failure the restart cap counts */
+		if (hr_statedir_write(c->dir_fd, HR_KILLED_FILE, "", 0, &tmp) < 0) {
+			hr_log_warn("kill `%s`: %s", id, tmp->msg);
+			hr_err_free(&tmp);
+		}
+	}
 	hr_loaded_free(c);
 	if (r < 0)
 		return hr_fail_wrap(err, "kill `%s`", id);
@@ -694,6 +721,11 @@ int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
 		return -1;
 	}
 	hr_cgroup_free(cg);
+	/* the id range goes back to the pool once nothing of the container runs */
+	if (hr_idpool_release(c->root_fd, c->st->id, &tmp) < 0) {
+		hr_log_warn("delete `%s`: %s", c->st->id, tmp->msg);
+		hr_err_free(&tmp);
+	}
 	json = hook_state_json(c->st, HR_STATUS_STOPPED);
 	/* poststop failures are logged, and delete goes on (runtime-spec) */
 	if (c->spec && hr_hooks_exec(&c->spec->hooks[HR_HOOK_POSTSTOP], "poststop", json, &tmp) < 0) {
@@ -705,7 +737,13 @@ int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
 
 int hr_container_delete(const struct hr_rt *rt, const char *id, bool force, struct hr_err **err)
 {
+	return hr_container_delete_exited(rt, id, force, -1, err);
+}
+
+int hr_container_delete_exited(const struct hr_rt *rt, const char *id, bool force, int exit_status, struct hr_err **err)
+{
 	struct hr_loaded *c = NULL;
+	struct stat sb;
 	int r;
 
 	if (hr_container_load(rt, id, true, &c, err) < 0) {
@@ -720,6 +758,9 @@ int hr_container_delete(const struct hr_rt *rt, const char *id, bool force, stru
 		hr_loaded_free(c);
 		return hr_fail_wrap(err, "delete `%s`", id);
 	}
+	/* the restart ledger: failed exits and taint outlive the container, docker reuses its id */
+	hr_policy_delete_step(c->root_fd, c->dir_fd, id, c->status == HR_STATUS_STOPPED,
+			      fstatat(c->dir_fd, HR_FIFO_NAME, &sb, AT_SYMLINK_NOFOLLOW) != 0, exit_status);
 	r = hr_container_destroy(c, err);
 	hr_loaded_free(c);
 	if (r < 0)

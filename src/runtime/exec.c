@@ -23,6 +23,7 @@
 #include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
+#include "policyrt.h"
 #include "hardrun/selinux.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
@@ -182,7 +183,22 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		goto out;
 	}
 	pj = exec_process_json(c, o, argv, err);
-	if (!pj || parse_process(pj, &ps, err) < 0)
+	if (!pj)
+		goto out;
+	/* the policy confines the new process as it does the init, and marks the container tainted (3.10) */
+	{
+		json_t *ann = json_object();
+
+		for (size_t i = 0; i < c->spec->n_annotations; i++)
+			json_object_set_new(ann, c->spec->annotations[i].key,
+					    json_string(c->spec->annotations[i].value));
+		r = hr_policy_exec_step(rt, c->dir_fd, id, pj, ann, err);
+		json_decref(ann);
+		if (r < 0)
+			goto out;
+		r = -1;
+	}
+	if (parse_process(pj, &ps, err) < 0)
 		goto out;
 	if (ps->process->terminal && !o->console_socket) {
 		hr_fail(err, 0, "exec: --tty needs --console-socket");

@@ -207,11 +207,8 @@ static int sys_call(int argc, char **argv)
 	static const struct {
 		const char *name;
 		long nr;
-	} calls[] = {{"umask", SYS_umask},
-		     {"unshare", SYS_unshare},
-		     {"keyctl", SYS_keyctl},
-		     {"getppid", SYS_getppid},
-		     {"getpriority", SYS_getpriority}};
+	} calls[] = {{"umask", SYS_umask},     {"unshare", SYS_unshare},	 {"keyctl", SYS_keyctl},
+		     {"getppid", SYS_getppid}, {"getpriority", SYS_getpriority}, {"personality", SYS_personality}};
 	struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
 	long a0 = argc > 3 ? strtol(argv[3], NULL, 0) : 0, a1 = argc > 4 ? strtol(argv[4], NULL, 0) : 0;
 	long r;
@@ -223,7 +220,7 @@ static int sys_call(int argc, char **argv)
 		r = syscall(calls[i].nr, a0, a1, 0, 0, 0);
 		if (r < 0)
 			printf("%s\n", errname(errno));
-		else if (calls[i].nr == SYS_getppid || calls[i].nr == SYS_getpriority)
+		else if (calls[i].nr == SYS_getppid || calls[i].nr == SYS_getpriority || calls[i].nr == SYS_personality)
 			printf("ok %ld\n", r);
 		else
 			printf("ok\n");
