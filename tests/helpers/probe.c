@@ -10,6 +10,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +229,29 @@ static int sys_call(int argc, char **argv)
 	}
 	fprintf(stderr, "probe: unknown call `%s`\n", argv[2]);
 	return 2;
+}
+
+/*
+ * "getppid-loop N [personality]": N raw getppid calls, or N personality
+ * queries (0xffffffff: a call the profiles filter on its argument, which
+ * the kernel's per-syscall action cache cannot skip); prints the mean
+ * nanoseconds per call (tests/bench/seccomp_stack.sh).
+ */
+static int getppid_loop(long n, bool personality)
+{
+	struct timespec a, b;
+
+	if (n <= 0)
+		return 2;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < n; i++)
+		if (personality)
+			syscall(SYS_personality, 0xffffffffL);
+		else
+			syscall(SYS_getppid);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("%.1f\n", ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / (double)n);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -461,6 +485,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "sys") && argc > 2)
 		return sys_call(argc, argv);
+	if (!strcmp(cmd, "getppid-loop") && argc > 2)
+		return getppid_loop(strtol(argv[2], NULL, 10), argc > 3 && !strcmp(argv[3], "personality"));
 	if (!strcmp(cmd, "put") && argc > 3)
 		return put(argv[2], argv[3]);
 	if (!strcmp(cmd, "watch-exe") && argc > 3)
