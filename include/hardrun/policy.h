@@ -138,7 +138,7 @@ const char *hr_policy_apparmor_template(void);
 /*
  * The per-container AppArmor profile text: the template with every
  * "@PROFILE@" replaced by profile_name, which must be a plain name
- * ([A-Za-z0-9_.-]+, else NULL).  New string.
+ * ([A-Za-z0-9_.+-]+, else NULL).  New string.
  */
 char *hr_policy_apparmor_profile(const char *profile_name);
 

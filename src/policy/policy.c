@@ -67,7 +67,7 @@ char *hr_policy_apparmor_profile(const char *profile_name)
 	char *out;
 
 	if (nl == 0 || nl > 200 ||
-	    strspn(profile_name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != nl)
+	    strspn(profile_name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-") != nl)
 		return NULL;
 	cap = strlen(t) * 2 + 1;
 	out = xmalloc(cap);

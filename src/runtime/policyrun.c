@@ -131,6 +131,24 @@ int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, c
 	log_decisions(id, &d);
 	if (r < 0)
 		goto out;
+	/* harden named a generated profile: it must be in the kernel before the init asks for it */
+	if (ctx.apparmor_available && p->apparmor != HR_APPARMOR_OFF) {
+		const char *prof = json_string_value(json_object_get(json_object_get(j, "process"), "apparmorProfile"));
+		cleanup_free char *name = xasprintf("hardrun-%s", id);
+
+		if (prof && strcmp(prof, name) == 0) {
+			cleanup_free char *text = hr_policy_apparmor_profile(name);
+
+			if (!text) {
+				r = hr_fail(err, EINVAL, "apparmor: `%s` is not a valid profile name", name);
+				goto out;
+			}
+			if (hr_apparmor_load(text, err) < 0) {
+				r = hr_fail_wrap(err, "apparmor: load profile `%s`", name);
+				goto out;
+			}
+		}
+	}
 	out->decisions = hr_decisions_json(&d);
 	if (d.n == 0) {
 		/* nothing hardened (passthrough): the bundle's own bytes */
@@ -172,6 +190,26 @@ void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_go
 		failed = exit_status != 0;
 	else
 		failed = started && init_gone && fstatat(dir_fd, HR_KILLED_FILE, &st, AT_SYMLINK_NOFOLLOW) != 0;
+	if (hr_apparmor_enabled()) {
+		cleanup_free char *name = xasprintf("hardrun-%s", id);
+		cleanup_free char *text = hr_policy_apparmor_profile(name);
+		cleanup_free char *cfg = NULL;
+
+		/* only a profile hardrun generated for this container is removed */
+		if (text && hr_statedir_read(dir_fd, "config.json", &cfg, &len, &tmp) == 0) {
+			json_t *c = json_loadb(cfg, len, 0, NULL);
+			const char *prof =
+				json_string_value(json_object_get(json_object_get(c, "process"), "apparmorProfile"));
+
+			if (prof && strcmp(prof, name) == 0 && hr_apparmor_unload(text, &tmp) < 0) {
+				hr_log_warn("delete `%s`: %s", id, tmp->msg);
+				hr_err_free(&tmp);
+			}
+			json_decref(c);
+		}
+		hr_err_free(&tmp);
+		len = 0;
+	}
 	if (!failed && !tainted)
 		return;
 	if (hr_ledger_record(root_fd, id, failed, (int64_t)time(NULL), tainted, &tmp) < 0) {
