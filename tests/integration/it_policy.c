@@ -391,9 +391,9 @@ START_TEST(exec_taints_the_container)
 	r = RUN(&b, "run", "--detach", "--bundle", b.dir, b.id);
 	ck_assert_msg(r.status == 0, "run -d: %s", r.err);
 	hb_result_free(&r);
-	r = RUN(&b, "exec", b.id, "/probe", "caps");
+	r = RUN(&b, "exec", "--cap", "CAP_NET_RAW", b.id, "/probe", "caps");
 	ck_assert_msg(r.status == 0, "exec: %s", r.err);
-	/* the exec'd process gets the same confinement */
+	/* the exec'd process gets the same confinement: --cap CAP_NET_RAW is cut like the init's */
 	ck_assert_msg(strstr(r.out, "CapBnd:\t0000000000000420\n") && strstr(r.out, "NoNewPrivs:\t1\n"), "%s", r.out);
 	hb_result_free(&r);
 	snprintf(p, sizeof(p), "%s/%s/tainted", b.state, b.id);
@@ -469,6 +469,60 @@ START_TEST(id_ranges_are_exclusive_and_reused)
 }
 END_TEST
 
+START_TEST(policy_show_and_decision_log)
+{
+	struct hb b;
+	struct hb_result r;
+	char log[400], *text;
+	json_t *j;
+	int policy_lines = 0;
+
+	hb_new(&b);
+	r = RUN(&b, "policy", "show", "--level", "3");
+	ck_assert_int_eq(r.status, 0);
+	j = json_loads(r.out, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "level")), 3);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "on_violation")), "refuse");
+	json_decref(j);
+	hb_result_free(&r);
+	/* without --level: the --policy file, merged over its level */
+	r = RUN(&b, "policy", "show");
+	j = json_loads(r.out, 0, NULL);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "level")), 0);
+	json_decref(j);
+	hb_result_free(&r);
+	r = RUN(&b, "policy", "show", "--level", "4");
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.err, "hardrun: policy show: --level: expected 0 to 3, not `4`\n");
+	hb_result_free(&r);
+	/* every decision is an info line of the JSON log */
+	at_l2(&b, NULL);
+	snprintf(log, sizeof(log), "%s/log.json", b.dir);
+	r = RUN(&b, "--debug", "--log", log, "--log-format", "json", "create", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "create: %s", r.err);
+	hb_result_free(&r);
+	text = slurp(log);
+	ck_assert_ptr_nonnull(text);
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		json_t *l = json_loads(line, 0, NULL);
+		const char *msg = json_string_value(json_object_get(l, "msg"));
+
+		ck_assert_msg(l != NULL, "not JSON: %s", line);
+		if (msg && strstr(msg, "policy: ") == msg) {
+			policy_lines++;
+			ck_assert_str_eq(json_string_value(json_object_get(l, "level")), "info");
+		}
+		if (msg && strstr(msg, "3.5 tightened: process.capabilities: dropped CAP_AUDIT_WRITE"))
+			policy_lines += 100;
+		json_decref(l);
+	}
+	free(text);
+	ck_assert_int_gt(policy_lines, 110);
+	hb_finish(&b);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {l2_hardens_a_plain_bundle,
@@ -481,6 +535,7 @@ int main(void)
 				      restart_cap_ignores_clean_exits_and_kills,
 				      exec_taints_the_container,
 				      id_ranges_are_exclusive_and_reused,
+				      policy_show_and_decision_log,
 				      NULL};
 
 	if (!hb_is_hardrun()) {

@@ -741,6 +741,34 @@ START_TEST(inheritable_ambient_and_exec)
 }
 END_TEST
 
+START_TEST(apparmor_and_unmapped_keys)
+{
+	struct hr_policy *p = policy("{\"userns\": {\"unmapped\": \"allow\"}, \"apparmor\": \"required\"}");
+	struct hr_policy *off = policy("{\"apparmor\": \"off\", \"userns\": {\"enabled\": false}}");
+	struct hr_harden_ctx c = ctx();
+	json_t *cfg = runc_config();
+	cleanup_free char *d = NULL;
+	cleanup_free char *d2 = NULL;
+
+	c.apparmor_available = true;
+	d = harden_ok(p, cfg, &c);
+	assert_json(path(cfg, "process.apparmorProfile"), "\"hardrun-web\"");
+	assert_json(json_object_get(path(cfg, "annotations"), HR_ANN_ROOTFS_IDMAP_FALLBACK), "\"allow\"");
+	ck_assert_ptr_nonnull(strstr(d, "{\"control\":\"apparmor\",\"action\":\"added\",\"detail\":\"profile "
+					"hardrun-web from the hardrun-default template\"}"));
+	json_decref(cfg);
+	cfg = runc_config();
+	d2 = harden_ok(off, cfg, &c);
+	ck_assert_ptr_null(path(cfg, "process.apparmorProfile"));
+	ck_assert_ptr_null(strstr(d2, "apparmor"));
+	ck_assert_ptr_null(strstr(d2, "\"3.2\""));
+	ck_assert_uint_eq(json_array_size(path(cfg, "linux.namespaces")), 5);
+	json_decref(cfg);
+	hr_policy_free(p);
+	hr_policy_free(off);
+}
+END_TEST
+
 START_TEST(bad_configs)
 {
 	struct hr_policy *p = level(2);
@@ -794,6 +822,7 @@ int main(void)
 	tcase_add_test(tc, restart_cap_and_taint);
 	tcase_add_test(tc, bundle_choices_kept);
 	tcase_add_test(tc, inheritable_ambient_and_exec);
+	tcase_add_test(tc, apparmor_and_unmapped_keys);
 	tcase_add_test(tc, bad_configs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
