@@ -20,4 +20,12 @@ int hr_apparmor_check(const char *profile, struct hr_err **err);
 /* Child only: arrange for the next execve to run under profile.  errno EINVAL/ENOENT when unknown. */
 int hr_apparmor_apply_child(const char *profile, struct hr_err **err);
 
+/*
+ * Load (or replace) the profile in text with apparmor_parser -r -K, text on
+ * its stdin; hr_apparmor_unload removes it (-R).  Parent only.  Errors
+ * name the exit status; ENOENT when apparmor_parser is not installed.
+ */
+int hr_apparmor_load(const char *text, struct hr_err **err);
+int hr_apparmor_unload(const char *text, struct hr_err **err);
+
 #endif

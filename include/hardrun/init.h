@@ -51,12 +51,14 @@ struct hr_plan {
 	int console_fd;	     /* connected --console-socket or -1 */
 	bool redirect_stdio; /* the launcher's log pipes: stdio_fds[i] >= 3 becomes fd i */
 	int stdio_fds[3];
-	const struct hr_bpf *bpf;    /* compiled seccomp filter or NULL */
-	struct hr_cgmount *cgmounts; /* host hierarchies, for a cgroup mount in the config */
+	const struct hr_bpf *bpf;	 /* compiled seccomp filter or NULL */
+	const struct hr_bpf *bpf_policy; /* the policy's filter, loaded before bpf, or NULL */
+	struct hr_cgmount *cgmounts;	 /* host hierarchies, for a cgroup mount in the config */
 	size_t n_cgmounts;
-	int *idmap_trees; /* per mount: a prepared idmapped tree, or -1; NULL when none */
-	int root_tree;	  /* the prepared idmapped rootfs (tree or rebuilt overlay), or -1 */
-	char **exec_argv; /* process.args with argv[0] as given */
+	int *idmap_trees;   /* per mount: a prepared idmapped tree, or -1; NULL when none */
+	int root_tree;	    /* the prepared idmapped rootfs (tree or rebuilt overlay), or -1 */
+	bool rootfs_is_cwd; /* the init starts with the rootfs as its cwd (see hr_spawn) */
+	char **exec_argv;   /* process.args with argv[0] as given */
 	char **exec_env;
 };
 
@@ -121,8 +123,12 @@ int hr_idmap_trees_prepare(const struct hr_spec *spec, const char *rootfs, int *
  */
 int hr_rootfs_idmap_prepare(const struct hr_spec *spec, const char *rootfs, int userns, bool *refused,
 			    struct hr_err **err);
-/* Child only: make the rootfs a mount of its own: plan->root_tree over it, else a recursive self-bind. */
-int hr_rootfs_mount_child(const struct hr_plan *plan, struct hr_err **err);
+/*
+ * Child only: make the rootfs a mount of its own, plan->root_tree over it,
+ * else a recursive self-bind.  Returns an O_PATH fd of its root (the tree
+ * fd; plan->root_tree is taken), or -1.
+ */
+int hr_rootfs_mount_child(struct hr_plan *plan, struct hr_err **err);
 void hr_idmap_trees_free(int *trees, size_t n);
 
 /*
@@ -157,7 +163,8 @@ struct hr_exec_plan {
 	int sync_fd;
 	int console_fd; /* --console-socket connection or -1 */
 	int preserve_fds;
-	const struct hr_bpf *bpf; /* or NULL */
+	const struct hr_bpf *bpf;	 /* or NULL */
+	const struct hr_bpf *bpf_policy; /* loaded before bpf, or NULL */
 	char **argv;
 	char **envp;
 };

@@ -16,10 +16,31 @@
 #include "hardrun/launch.h"
 
 struct hr_rt {
-	const char *root; /* state root, default /run/hardrun */
+	const char *root;	 /* state root, default /run/hardrun */
+	const char *policy_path; /* --policy, NULL = /etc/hardrun/policy.json or the built-in default */
 	bool systemd_cgroup;
 	bool no_cgroup; /* --cgroup-manager disabled: create makes no cgroup */
 };
+
+struct hr_policy;
+
+/*
+ * The effective policy: rt->policy_path, else /etc/hardrun/policy.json
+ * when it exists, else the built-in default level.  A file not owned by
+ * root, group/other-writable or not regular is refused (EPERM, EINVAL);
+ * parse errors name the file's base name and the key path.
+ */
+int hr_runtime_policy_load(const struct hr_rt *rt, struct hr_policy **out, struct hr_err **err);
+
+struct json_t;
+
+/*
+ * `spec --hardened`: harden config (a config.json object, modified in
+ * place) with the effective policy, as create would for a container of id
+ * "spec" whose rootfs is bundle/rootfs, except that the user namespace is
+ * left to create (it takes the range from the pool).
+ */
+int hr_runtime_spec_harden(const struct hr_rt *rt, const char *bundle, struct json_t *config, struct hr_err **err);
 
 struct hr_create_opts {
 	const char *bundle; /* default "." */

@@ -88,6 +88,20 @@ void hr_bpf_free(struct hr_bpf *b);
 int hr_seccomp_load_child(const struct hr_bpf *b, int *notify_fd, struct hr_err **err);
 
 /*
+ * Child only.  Load the policy's filter (may be NULL) and then the
+ * bundle's (may be NULL) with hr_seccomp_load_child.  The policy's comes
+ * first: it must allow seccomp(2) itself, so a bundle's filter can never
+ * keep the policy's from being loaded, and the kernel, which runs every
+ * filter and takes the action of highest precedence, uses the most
+ * recently loaded filter's data on ties, so the bundle's errnoRet values
+ * (ENOSYS for clone3, a test's unusual errno) stay what the bundle says.
+ * *notify_fd as for hr_seccomp_load_child (only the bundle's filter may
+ * notify).
+ */
+int hr_seccomp_load_stack_child(const struct hr_bpf *policy, const struct hr_bpf *bundle, int *notify_fd,
+				struct hr_err **err);
+
+/*
  * Send the runtime-spec "container process state" to the seccomp agent
  * listening on the AF_UNIX stream socket listener_path:
  *   {"ociVersion":"1.0.2","fds":["seccompFd"],"pid":PID,

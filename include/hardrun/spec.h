@@ -26,6 +26,14 @@ struct json_t;
 /* Annotations hardrun reads (see hardrun(8), USER NAMESPACES). */
 #define HR_ANN_ROOTFS_IDMAP "org.hardrun.rootfs.idmap"
 #define HR_ANN_ROOTFS_IDMAP_FALLBACK "org.hardrun.rootfs.idmap-fallback"
+/*
+ * Extensions the harden stage writes into the config it hardens (see
+ * hardrun-policy(5)): the policy's seccomp filter, stacked on the bundle's
+ * (an OCI linux.seccomp object under this key of "linux"), and the
+ * annotation that makes the root mount nosuid,nodev.
+ */
+#define HR_SPEC_POLICY_SECCOMP "org.hardrun.policySeccomp"
+#define HR_SPEC_ANN_ROOTFS_NOSUID "org.hardrun.rootfs.nosuid"
 
 enum hr_ns_type {
 	HR_NS_PID = 0,
@@ -371,6 +379,7 @@ struct hr_linux {
 	struct hr_kv *sysctl;
 	size_t n_sysctl;
 	struct hr_seccomp *seccomp;		/* NULL when absent */
+	struct hr_seccomp *policy_seccomp;	/* linux[HR_SPEC_POLICY_SECCOMP]: loaded before seccomp, or NULL */
 	char *rootfs_propagation;		/* validated: shared, slave, private, unbindable (r-prefixed too) */
 	unsigned long rootfs_propagation_flags; /* MS_* | MS_REC, 0 when absent */
 	char **masked_paths;
@@ -393,6 +402,7 @@ struct hr_spec {
 	bool root_idmap;
 	/* org.hardrun.rootfs.idmap-fallback = "unmapped" (default "refuse"): what to do where idmapping fails */
 	bool root_idmap_unmapped;
+	bool root_nosuid_nodev; /* annotation HR_SPEC_ANN_ROOTFS_NOSUID is "true" */
 	struct hr_mount *mounts;
 	size_t n_mounts;
 	struct hr_process *process; /* NULL when absent */

@@ -15,6 +15,7 @@
 static const struct option spec_opts[] = {
 	{"bundle", required_argument, NULL, 'b'},
 	{"rootless", no_argument, NULL, 'R'},
+	{"hardened", no_argument, NULL, 'H'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -53,7 +54,7 @@ static void make_rootless(json_t *spec)
 int hr_cmd_spec(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err)
 {
 	const char *bundle = ".";
-	bool rootless = false;
+	bool rootless = false, hardened = false;
 	cleanup_free char *path = NULL;
 	cleanup_close int fd = -1;
 	json_t *spec;
@@ -61,7 +62,6 @@ int hr_cmd_spec(const struct hr_rt *rt, int argc, char **argv, struct hr_err **e
 	size_t len;
 	int c, r = 0;
 
-	(void)rt;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long_only(argc, argv, "+b:", spec_opts, NULL)) != -1) {
@@ -69,18 +69,29 @@ int hr_cmd_spec(const struct hr_rt *rt, int argc, char **argv, struct hr_err **e
 			bundle = optarg;
 		else if (c == 'R')
 			rootless = true;
+		else if (c == 'H')
+			hardened = true;
 		else
 			return hr_fail(err, 0, "spec: unknown or incomplete option `%s`", argv[optind - 1]);
 	}
 	if (optind != argc)
 		return hr_fail(err, 0, "spec: unexpected argument `%s`", argv[optind]);
+	if (rootless && hardened)
+		return hr_fail(err, 0, "spec: --rootless and --hardened exclude each other");
 	path = hr_path_join(bundle, "config.json");
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return hr_fail(err, errno, "spec: create `%s`", path);
 	spec = hr_spec_default_json();
 	if (rootless)
 		make_rootless(spec);
+	/* hardened before the file exists: a refusing policy leaves nothing behind */
+	if (hardened && hr_runtime_spec_harden(rt, bundle, spec, err) < 0) {
+		json_decref(spec);
+		return hr_fail_wrap(err, "spec --hardened");
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		json_decref(spec);
+		return hr_fail(err, errno, "spec: create `%s`", path);
+	}
 	text = json_dumps(spec, JSON_INDENT(8) | JSON_PRESERVE_ORDER);
 	json_decref(spec);
 	len = strlen(text);

@@ -42,6 +42,7 @@ static const struct {
 	{"spec", hr_cmd_spec, "write a default config.json"},
 	{"audit", hr_cmd_audit, "which CSVS V3 controls hold for a container or bundle"},
 	{"features", hr_cmd_features, "print what this runtime supports, as JSON"},
+	{"policy", hr_cmd_policy, "print the effective hardening policy (policy show)"},
 };
 
 static const struct option global_opts[] = {
@@ -49,6 +50,7 @@ static const struct option global_opts[] = {
 	{"log", required_argument, NULL, 'l'},
 	{"log-format", required_argument, NULL, 'f'},
 	{"debug", no_argument, NULL, 'd'},
+	{"policy", required_argument, NULL, 'p'},
 	{"systemd-cgroup", no_argument, NULL, 's'},
 	{"cgroup-manager", required_argument, NULL, 'c'},
 	{"version", no_argument, NULL, 'v'},
@@ -59,7 +61,7 @@ static const struct option global_opts[] = {
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: hardrun [--root DIR] [--log FILE] [--log-format text|json] [--debug]\n"
-		     "               [--systemd-cgroup] [--cgroup-manager cgroupfs|systemd|disabled]\n"
+		     "               [--policy FILE] [--systemd-cgroup] [--cgroup-manager cgroupfs|systemd|disabled]\n"
 		     "               COMMAND [OPTIONS] ...\n\ncommands:\n");
 	for (size_t i = 0; i < HR_ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
@@ -109,6 +111,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			level = HR_LOG_DEBUG;
+			break;
+		case 'p':
+			rt.policy_path = optarg;
 			break;
 		case 's':
 			rt.systemd_cgroup = true;

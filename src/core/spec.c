@@ -985,21 +985,21 @@ static bool seccomp_arch_known(const char *a)
 	return false;
 }
 
-static int parse_seccomp(struct hr_linux *lx, json_t *l, struct hr_err **err)
+static int parse_seccomp(struct hr_seccomp **out, json_t *l, const char *key, struct hr_err **err)
 {
 	json_t *o, *a, *e;
 	struct hr_seccomp *sc;
 	cleanup_free char *def = NULL;
-	const char *P = "linux.seccomp";
+	cleanup_free char *P = xasprintf("linux.%s", key);
 	int64_t v = 0;
 	size_t i;
 	int act;
 
-	if (get_obj(l, "seccomp", "linux", &o, err) < 0)
+	if (get_obj(l, key, "linux", &o, err) < 0)
 		return -1;
 	if (!o)
 		return 0;
-	sc = lx->seccomp = xzalloc(sizeof(*sc));
+	sc = *out = xzalloc(sizeof(*sc));
 	if (req_str(o, "defaultAction", P, &def, err) < 0)
 		return -1;
 	act = hr_seccomp_action_parse(def);
@@ -1018,6 +1018,9 @@ static int parse_seccomp(struct hr_linux *lx, json_t *l, struct hr_err **err)
 			       "config.json: %s.defaultErrnoRet: only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE", P);
 	if (sc->listener_metadata && !sc->listener_path)
 		return hr_fail(err, 0, "config.json: %s.listenerMetadata: requires listenerPath", P);
+	/* one listener per container: the policy's filter never notifies */
+	if (sc->listener_path && strcmp(key, "seccomp") != 0)
+		return hr_fail(err, 0, "config.json: %s.listenerPath: not supported", P);
 	if (sc->listener_path && abs_path(sc->listener_path, "linux.seccomp.listenerPath", err) < 0)
 		return -1;
 	for (char **f = sc->flags; f && *f; f++)
@@ -1037,7 +1040,8 @@ static int parse_seccomp(struct hr_linux *lx, json_t *l, struct hr_err **err)
 	sc->rules = xcalloc(json_array_size(a) + 1, sizeof(struct hr_seccomp_rule));
 	json_array_foreach(a, i, e)
 	{
-		cleanup_free char *ip = idx("linux.seccomp.syscalls", i);
+		cleanup_free char *sp = xasprintf("%s.syscalls", P);
+		cleanup_free char *ip = idx(sp, i);
 		cleanup_free char *action = NULL;
 		cleanup_free char *name = NULL;
 		struct hr_seccomp_rule *r = &sc->rules[i];
@@ -1136,7 +1140,8 @@ static int parse_linux(struct hr_spec *s, json_t *root, struct hr_err **err)
 	    parse_idmaps(l, "gidMappings", "linux", &lx->gid_mappings, &lx->n_gid_mappings, err) < 0 ||
 	    parse_devices(lx, l, err) < 0 || opt_str(l, "cgroupsPath", "linux", &lx->cgroups_path, err) < 0 ||
 	    parse_resources(lx, l, err) < 0 || string_map(l, "sysctl", "linux", &lx->sysctl, &lx->n_sysctl, err) < 0 ||
-	    parse_seccomp(lx, l, err) < 0 ||
+	    parse_seccomp(&lx->seccomp, l, "seccomp", err) < 0 ||
+	    parse_seccomp(&lx->policy_seccomp, l, HR_SPEC_POLICY_SECCOMP, err) < 0 ||
 	    opt_str(l, "rootfsPropagation", "linux", &lx->rootfs_propagation, err) < 0 ||
 	    opt_strv(l, "maskedPaths", "linux", &lx->masked_paths, err) < 0 ||
 	    opt_strv(l, "readonlyPaths", "linux", &lx->readonly_paths, err) < 0 ||
@@ -1236,6 +1241,9 @@ int hr_spec_parse(json_t *root, struct hr_spec **out, struct hr_err **err)
 	    string_map(root, "annotations", "", &s->annotations, &s->n_annotations, err) < 0 ||
 	    parse_hardrun_annotations(s, err) < 0 || parse_linux(s, root, err) < 0)
 		goto fail;
+	for (size_t i = 0; i < s->n_annotations; i++)
+		if (strcmp(s->annotations[i].key, HR_SPEC_ANN_ROOTFS_NOSUID) == 0)
+			s->root_nosuid_nodev = strcmp(s->annotations[i].value, "true") == 0;
 	*out = s;
 	return 0;
 fail:
@@ -1257,6 +1265,22 @@ int hr_spec_load_buf(const char *buf, size_t len, struct hr_spec **out, struct h
 }
 
 /* ---- free ---- */
+
+static void free_seccomp(struct hr_seccomp *sc)
+{
+	if (!sc)
+		return;
+	hr_strv_free(sc->architectures);
+	hr_strv_free(sc->flags);
+	free(sc->listener_path);
+	free(sc->listener_metadata);
+	for (size_t i = 0; i < sc->n_rules; i++) {
+		hr_strv_free(sc->rules[i].names);
+		free(sc->rules[i].args);
+	}
+	free(sc->rules);
+	free(sc);
+}
 
 static void free_kv(struct hr_kv *kv, size_t n)
 {
@@ -1341,20 +1365,8 @@ void hr_spec_free(struct hr_spec *s)
 	free(r->net_priorities);
 	free_kv(r->unified, r->n_unified);
 	free_kv(lx->sysctl, lx->n_sysctl);
-	if (lx->seccomp) {
-		struct hr_seccomp *sc = lx->seccomp;
-
-		hr_strv_free(sc->architectures);
-		hr_strv_free(sc->flags);
-		free(sc->listener_path);
-		free(sc->listener_metadata);
-		for (size_t i = 0; i < sc->n_rules; i++) {
-			hr_strv_free(sc->rules[i].names);
-			free(sc->rules[i].args);
-		}
-		free(sc->rules);
-		free(sc);
-	}
+	free_seccomp(lx->seccomp);
+	free_seccomp(lx->policy_seccomp);
 	free(lx->rootfs_propagation);
 	hr_strv_free(lx->masked_paths);
 	hr_strv_free(lx->readonly_paths);

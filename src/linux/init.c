@@ -427,14 +427,9 @@ void hr_init_child(struct hr_plan *plan)
 	 * 2. the rootfs becomes a mount of its own, so pivot_root and read-only
 	 * apply to it: the idmapped tree the parent prepared, else a self-bind
 	 */
-	if (hr_rootfs_mount_child(plan, &err) < 0)
+	rootfs_fd = hr_rootfs_mount_child(plan, &err);
+	if (rootfs_fd < 0)
 		die(plan, err);
-	hr_cleanup_closep(&plan->root_tree);
-	rootfs_fd = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfs_fd < 0) {
-		hr_fail(&err, errno, "open rootfs `%s`", plan->rootfs);
-		die(plan, err);
-	}
 	/*
 	 * 2. the host's /dev/null for masking, opened in our mount namespace
 	 * (open_tree cannot clone a mount of another namespace) before any
@@ -475,6 +470,15 @@ void hr_init_child(struct hr_plan *plan)
 
 		if (mount_setattr(rootfs_fd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0) {
 			hr_fail(&err, errno, "make rootfs read-only");
+			die(plan, err);
+		}
+	}
+	/* 2. the policy's nosuid,nodev for the root mount (runtime-spec has no root mount options) */
+	if (spec->root_nosuid_nodev) {
+		struct mount_attr ns = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
+
+		if (mount_setattr(rootfs_fd, "", AT_EMPTY_PATH, &ns, sizeof(ns)) < 0) {
+			hr_fail(&err, errno, "make rootfs nosuid,nodev");
 			die(plan, err);
 		}
 	}
@@ -523,7 +527,7 @@ void hr_init_child(struct hr_plan *plan)
 		die(plan, err);
 	}
 	/* 6. without no_new_privs the filter needs CAP_SYS_ADMIN: load it before dropping capabilities */
-	if (plan->bpf && !proc->no_new_privileges && hr_seccomp_load_child(plan->bpf, &notify_fd, &err) < 0)
+	if (!proc->no_new_privileges && hr_seccomp_load_stack_child(plan->bpf_policy, plan->bpf, &notify_fd, &err) < 0)
 		die(plan, err);
 	/* 7. host fds must be gone before the cwd is resolved (CVE-2024-21626) */
 	hr_cleanup_closep(&plan->procsys_fd);
@@ -546,7 +550,7 @@ void hr_init_child(struct hr_plan *plan)
 	/* the runtime's create exits after READY: do not die with it */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	/* 9. seccomp as the last step of setup, with no_new_privs no privilege is needed */
-	if (plan->bpf && proc->no_new_privileges && hr_seccomp_load_child(plan->bpf, &notify_fd, &err) < 0)
+	if (proc->no_new_privileges && hr_seccomp_load_stack_child(plan->bpf_policy, plan->bpf, &notify_fd, &err) < 0)
 		die(plan, err);
 	if (hr_sync_send(plan->sync_fd, HR_SYNC_READY, 0, NULL, 0, notify_fd) < 0)
 		_exit(HR_EXIT_CHILD_SETUP);

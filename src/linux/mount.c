@@ -356,20 +356,31 @@ int hr_idmap_trees_prepare(const struct hr_spec *spec, const char *rootfs, int *
 	return 0;
 }
 
-int hr_rootfs_mount_child(const struct hr_plan *plan, struct hr_err **err)
+int hr_rootfs_mount_child(struct hr_plan *plan, struct hr_err **err)
 {
+	/*
+	 * In a user namespace the path may cross host directories the
+	 * container's root cannot search (dockerd's 0710 data root): the init
+	 * starts in the rootfs instead, and never walks the path.
+	 */
+	const char *at = plan->rootfs_is_cwd ? "." : plan->rootfs;
+	cleanup_close int tree = plan->root_tree;
 	cleanup_close int target = -1;
 
-	if (plan->root_tree < 0) {
-		if (mount(plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	plan->root_tree = -1;
+	/* the idmapped tree (or rebuilt overlay) goes over the rootfs; the host's mount stays below */
+	if (tree < 0) {
+		tree = open_tree(AT_FDCWD, at, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (tree < 0)
 			return hr_fail(err, errno, "bind mount rootfs `%s`", plan->rootfs);
-		return 0;
 	}
-	/* the idmapped tree (or rebuilt overlay) goes over the rootfs path; the host's mount stays below */
-	target = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	target = open(at, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (target < 0)
 		return hr_fail(err, errno, "open rootfs `%s`", plan->rootfs);
-	return attach_tree(plan->root_tree, target, plan->rootfs, err);
+	if (attach_tree(tree, target, plan->rootfs, err) < 0)
+		return -1;
+	/* once attached, the tree's fd is the root of the container's rootfs mount */
+	return steal_fd(&tree);
 }
 
 static int fs_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **err)

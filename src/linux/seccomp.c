@@ -574,6 +574,21 @@ int hr_seccomp_load_child(const struct hr_bpf *b, int *notify_fd, struct hr_err 
 	return 0;
 }
 
+int hr_seccomp_load_stack_child(const struct hr_bpf *policy, const struct hr_bpf *bundle, int *notify_fd,
+				struct hr_err **err)
+{
+	int unused = -1;
+
+	*notify_fd = -1;
+	if (policy && hr_seccomp_load_child(policy, &unused, err) < 0)
+		return hr_fail_wrap(err, "policy seccomp filter");
+	if (unused >= 0)
+		close(unused);
+	if (bundle && hr_seccomp_load_child(bundle, notify_fd, err) < 0)
+		return -1;
+	return 0;
+}
+
 static char *build_state_msg(const char *metadata, const char *state_json, pid_t pid, struct hr_err **err)
 {
 	cleanup_jsonv json_t *root = NULL;

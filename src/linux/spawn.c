@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hardrun/init.h"
@@ -50,6 +51,7 @@ unsigned long hr_ns_clone_flag(enum hr_ns_type t)
 pid_t hr_spawn(struct hr_plan *plan, struct hr_err **err)
 {
 	unsigned long flags = SIGCHLD;
+	cleanup_close int back = -1;
 	long pid;
 
 	/*
@@ -60,12 +62,32 @@ pid_t hr_spawn(struct hr_plan *plan, struct hr_err **err)
 	 */
 	if (!plan->slow_path)
 		flags |= plan->new_ns_flags;
+	/*
+	 * The init inherits the rootfs as its cwd, and a new mount namespace
+	 * carries the cwd over to its copy of the mount, so the init reaches
+	 * the rootfs without searching the directories above it.  Joining a
+	 * mount namespace by path resets the cwd: the init walks the path then.
+	 */
+	plan->rootfs_is_cwd = !plan->spec->lnx.namespaces[HR_NS_MOUNT].path;
+	if (plan->rootfs_is_cwd) {
+		back = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (back < 0)
+			return hr_fail(err, errno, "open the working directory");
+		if (chdir(plan->rootfs) < 0)
+			return hr_fail(err, errno, "chdir `%s`", plan->rootfs);
+	}
 	/* A raw clone with no new stack behaves like fork() in this single-threaded program. */
 	pid = syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
-	if (pid < 0)
-		return hr_fail(err, errno, "clone container init");
 	if (pid == 0)
 		hr_init_child(plan);
+	if (back >= 0 && fchdir(back) < 0 && pid > 0) {
+		hr_fail(err, errno, "return to the working directory");
+		kill((pid_t)pid, SIGKILL);
+		waitpid((pid_t)pid, NULL, 0);
+		return -1;
+	}
+	if (pid < 0)
+		return hr_fail(err, errno, "clone container init");
 	return (pid_t)pid;
 }
 

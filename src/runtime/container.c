@@ -32,6 +32,7 @@
 #include "hardrun/state.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
+#include "policyrt.h"
 #include "statedir.h"
 
 #define CONFIG_COPY "config.json"
@@ -401,6 +402,9 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	struct hr_plan plan = {0};
 	struct hr_cgroup *cg = NULL;
 	struct hr_bpf *bpf = NULL;
+	struct hr_bpf *bpf_policy = NULL;
+	struct hr_hardened hard = {0};
+	struct hr_err *tmp_release = NULL;
 	cleanup_free char *cfg = NULL;
 	cleanup_free char *bundle = NULL;
 	cleanup_free char *rootfs = NULL;
@@ -436,7 +440,13 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		if (read_file(cfg_path, &cfg, &cfg_len, err) < 0)
 			return -1;
 	}
-	if (hr_spec_load_buf(cfg, cfg_len, &spec, err) < 0 || hr_spec_validate(spec, err) < 0)
+	root_fd = hr_statedir_open_root(rt->root, err);
+	if (root_fd < 0)
+		return -1;
+	/* the policy hardens the bundle's JSON; the parser and validator then check the result */
+	if (hr_policy_create_step(rt, root_fd, id, bundle, cfg, cfg_len, &hard, err) < 0)
+		return -1;
+	if (hr_spec_load_buf(hard.text, hard.len, &spec, err) < 0 || hr_spec_validate(spec, err) < 0)
 		goto out;
 	if (spec->process == NULL) {
 		hr_fail(err, 0, "config.json: process: required by hardrun");
@@ -459,6 +469,17 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		if (!S_ISDIR(sb.st_mode)) {
 			hr_fail(err, ENOTDIR, "rootfs `%s`", rp);
 			goto out;
+		}
+	}
+	/* relative bind sources are the bundle's (as runc); the init starts in the rootfs, not there */
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		struct hr_mount *m = &spec->mounts[i];
+
+		if (m->source && m->source[0] != '/' && (m->opts.bind || (m->type && strcmp(m->type, "bind") == 0))) {
+			char *abs = hr_path_join(bundle, m->source);
+
+			free(m->source);
+			m->source = abs;
 		}
 	}
 	if (hr_apparmor_check(spec->process->apparmor_profile, err) < 0)
@@ -488,15 +509,19 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 					    hr_cap_name(c) ? hr_cap_name(c) : "?");
 	}
 	/* everything that can fail without touching the host has been checked: now build */
-	root_fd = hr_statedir_open_root(rt->root, err);
-	if (root_fd < 0)
-		goto out;
 	dir_fd = hr_statedir_create(root_fd, id, err);
 	if (dir_fd < 0)
 		goto out;
 	dir_made = true;
-	if (hr_statedir_write(dir_fd, CONFIG_COPY, cfg, cfg_len, err) < 0)
+	/* the hardened config is the container's: exec, update and ps see what runs */
+	if (hr_statedir_write(dir_fd, CONFIG_COPY, hard.text, hard.len, err) < 0)
 		goto fail;
+	{
+		cleanup_free char *dj = json_dumps(hard.decisions, JSON_COMPACT);
+
+		if (hr_statedir_write(dir_fd, HR_DECISIONS_FILE, dj, strlen(dj), err) < 0)
+			goto fail;
+	}
 	if (mkfifoat(dir_fd, HR_FIFO_NAME, 0600) < 0) {
 		hr_fail(err, errno, "mkfifo `%s`", HR_FIFO_NAME);
 		goto fail;
@@ -515,6 +540,11 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	}
 	if (spec->lnx.seccomp && hr_seccomp_compile_bounded(spec->lnx.seccomp, HR_SECCOMP_CPU_SECONDS, &bpf, err) < 0)
 		goto fail;
+	if (spec->lnx.policy_seccomp &&
+	    hr_seccomp_compile_bounded(spec->lnx.policy_seccomp, HR_SECCOMP_CPU_SECONDS, &bpf_policy, err) < 0) {
+		hr_fail_wrap(err, "linux.%s", HR_SPEC_POLICY_SECCOMP);
+		goto fail;
+	}
 	if (hr_idmap_trees_prepare(spec, rootfs, &plan.idmap_trees, &plan.root_tree, err) < 0)
 		goto fail;
 	/* without a cgroup there is nothing of the container's to show: the cgroup mount is left out */
@@ -564,6 +594,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	memcpy(plan.stdio_fds, o->stdio, sizeof(plan.stdio_fds));
 	plan.log_fd = hr_log_fd();
 	plan.bpf = bpf;
+	plan.bpf_policy = bpf_policy;
 	plan.exec_argv = spec->process->args;
 	plan.exec_env = spec->process->env ? spec->process->env : (char *[]){NULL};
 	fill_plan_namespaces(&plan, spec);
@@ -636,6 +667,11 @@ fail : {
 	}
 }
 out:
+	if (ret < 0 && hard.range_acquired && hr_idpool_release(root_fd, id, &tmp_release) < 0) {
+		hr_log_warn("rollback: %s", tmp_release->msg);
+		hr_err_free(&tmp_release);
+	}
+	hr_hardened_clear(&hard);
 	if (sv[0] >= 0)
 		close(sv[0]);
 	if (sv[1] >= 0)
@@ -645,6 +681,7 @@ out:
 	if (plan.root_tree >= 0)
 		close(plan.root_tree);
 	hr_bpf_free(bpf);
+	hr_bpf_free(bpf_policy);
 	hr_cgroup_free(cg);
 	hr_spec_free(spec);
 	return ret;
@@ -728,6 +765,15 @@ int hr_container_kill(const struct hr_rt *rt, const char *id, int sig, bool all,
 	} else if (kill(c->st->pid, sig) < 0) {
 		r = hr_fail(err, errno, "signal %d to pid %d", sig, c->st->pid);
 	}
+	if (r == 0 && sig != 0) {
+		struct hr_err *tmp = NULL;
+
+		/* an exit after a requested signal is a stop, not a failure the restart cap counts */
+		if (hr_statedir_write(c->dir_fd, HR_KILLED_FILE, "", 0, &tmp) < 0) {
+			hr_log_warn("kill `%s`: %s", id, tmp->msg);
+			hr_err_free(&tmp);
+		}
+	}
 	hr_loaded_free(c);
 	if (r < 0)
 		return hr_fail_wrap(err, "kill `%s`", id);
@@ -752,6 +798,11 @@ int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
 		return -1;
 	}
 	hr_cgroup_free(cg);
+	/* the id range goes back to the pool once nothing of the container runs */
+	if (hr_idpool_release(c->root_fd, c->st->id, &tmp) < 0) {
+		hr_log_warn("delete `%s`: %s", c->st->id, tmp->msg);
+		hr_err_free(&tmp);
+	}
 	json = hook_state_json(c->st, HR_STATUS_STOPPED);
 	/* poststop failures are logged, and delete goes on (runtime-spec) */
 	if (c->spec && hr_hooks_exec(&c->spec->hooks[HR_HOOK_POSTSTOP], "poststop", json, &tmp) < 0) {
@@ -763,7 +814,13 @@ int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
 
 int hr_container_delete(const struct hr_rt *rt, const char *id, bool force, struct hr_err **err)
 {
+	return hr_container_delete_exited(rt, id, force, -1, err);
+}
+
+int hr_container_delete_exited(const struct hr_rt *rt, const char *id, bool force, int exit_status, struct hr_err **err)
+{
 	struct hr_loaded *c = NULL;
+	struct stat sb;
 	int r;
 
 	if (hr_container_load(rt, id, true, &c, err) < 0) {
@@ -778,6 +835,9 @@ int hr_container_delete(const struct hr_rt *rt, const char *id, bool force, stru
 		hr_loaded_free(c);
 		return hr_fail_wrap(err, "delete `%s`", id);
 	}
+	/* the restart ledger: failed exits and taint outlive the container, docker reuses its id */
+	hr_policy_delete_step(c->root_fd, c->dir_fd, id, c->status == HR_STATUS_STOPPED,
+			      fstatat(c->dir_fd, HR_FIFO_NAME, &sb, AT_SYMLINK_NOFOLLOW) != 0, exit_status);
 	r = hr_container_destroy(c, err);
 	hr_loaded_free(c);
 	if (r < 0)

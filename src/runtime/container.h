@@ -27,5 +27,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 			   pid_t *init_out, int *term_out, struct hr_err **err);
 int hr_container_do_start(struct hr_loaded *c, struct hr_err **err);
 int hr_container_destroy(struct hr_loaded *c, struct hr_err **err);
+/* delete with the init's exit status when the caller reaped it (run), -1 when unknown. */
+int hr_container_delete_exited(const struct hr_rt *rt, const char *id, bool force, int exit_status,
+			       struct hr_err **err);
 
 #endif

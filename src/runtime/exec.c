@@ -23,6 +23,7 @@
 #include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
+#include "policyrt.h"
 #include "hardrun/selinux.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
@@ -162,6 +163,7 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 	struct hr_loaded *c = NULL;
 	struct hr_spec *ps = NULL;
 	struct hr_bpf *bpf = NULL;
+	struct hr_bpf *bpf_policy = NULL;
 	struct hr_cgroup *cg = NULL;
 	struct hr_exec_plan plan;
 	struct hr_sync_msg *m = xmalloc(sizeof(*m));
@@ -182,7 +184,22 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		goto out;
 	}
 	pj = exec_process_json(c, o, argv, err);
-	if (!pj || parse_process(pj, &ps, err) < 0)
+	if (!pj)
+		goto out;
+	/* the policy confines the new process as it does the init, and marks the container tainted (3.10) */
+	{
+		json_t *ann = json_object();
+
+		for (size_t i = 0; i < c->spec->n_annotations; i++)
+			json_object_set_new(ann, c->spec->annotations[i].key,
+					    json_string(c->spec->annotations[i].value));
+		r = hr_policy_exec_step(rt, c->dir_fd, id, pj, ann, err);
+		json_decref(ann);
+		if (r < 0)
+			goto out;
+		r = -1;
+	}
+	if (parse_process(pj, &ps, err) < 0)
 		goto out;
 	if (ps->process->terminal && !o->console_socket) {
 		hr_fail(err, 0, "exec: --tty needs --console-socket");
@@ -194,6 +211,9 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		goto out;
 	if (c->spec->lnx.seccomp &&
 	    hr_seccomp_compile_bounded(c->spec->lnx.seccomp, HR_SECCOMP_CPU_SECONDS, &bpf, err) < 0)
+		goto out;
+	if (c->spec->lnx.policy_seccomp &&
+	    hr_seccomp_compile_bounded(c->spec->lnx.policy_seccomp, HR_SECCOMP_CPU_SECONDS, &bpf_policy, err) < 0)
 		goto out;
 	/* the namespaces the container has of its own (or joined) */
 	for (int t = 0; t < HR_NS_COUNT; t++) {
@@ -223,6 +243,7 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 	plan.sync_fd = sv[1];
 	plan.preserve_fds = o->preserve_fds;
 	plan.bpf = bpf;
+	plan.bpf_policy = bpf_policy;
 	plan.argv = ps->process->args;
 	plan.envp = ps->process->env ? ps->process->env : (char *[]){NULL};
 
@@ -318,6 +339,7 @@ out:
 	free(m);
 	hr_cgroup_free(cg);
 	hr_bpf_free(bpf);
+	hr_bpf_free(bpf_policy);
 	hr_spec_free(ps);
 	hr_loaded_free(c);
 	if (r < 0)

@@ -182,7 +182,7 @@ int hr_container_run(const struct hr_rt *rt, const char *id, const struct hr_cre
 	{
 		struct hr_err *tmp = NULL;
 
-		if (hr_container_delete(rt, id, true, &tmp) < 0) {
+		if (hr_container_delete_exited(rt, id, true, r == 0 ? *status : -1, &tmp) < 0) {
 			if (r == 0) {
 				*err = tmp;
 				r = -1;

@@ -10,6 +10,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,11 +208,8 @@ static int sys_call(int argc, char **argv)
 	static const struct {
 		const char *name;
 		long nr;
-	} calls[] = {{"umask", SYS_umask},
-		     {"unshare", SYS_unshare},
-		     {"keyctl", SYS_keyctl},
-		     {"getppid", SYS_getppid},
-		     {"getpriority", SYS_getpriority}};
+	} calls[] = {{"umask", SYS_umask},     {"unshare", SYS_unshare},	 {"keyctl", SYS_keyctl},
+		     {"getppid", SYS_getppid}, {"getpriority", SYS_getpriority}, {"personality", SYS_personality}};
 	struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
 	long a0 = argc > 3 ? strtol(argv[3], NULL, 0) : 0, a1 = argc > 4 ? strtol(argv[4], NULL, 0) : 0;
 	long r;
@@ -223,7 +221,7 @@ static int sys_call(int argc, char **argv)
 		r = syscall(calls[i].nr, a0, a1, 0, 0, 0);
 		if (r < 0)
 			printf("%s\n", errname(errno));
-		else if (calls[i].nr == SYS_getppid || calls[i].nr == SYS_getpriority)
+		else if (calls[i].nr == SYS_getppid || calls[i].nr == SYS_getpriority || calls[i].nr == SYS_personality)
 			printf("ok %ld\n", r);
 		else
 			printf("ok\n");
@@ -231,6 +229,29 @@ static int sys_call(int argc, char **argv)
 	}
 	fprintf(stderr, "probe: unknown call `%s`\n", argv[2]);
 	return 2;
+}
+
+/*
+ * "getppid-loop N [personality]": N raw getppid calls, or N personality
+ * queries (0xffffffff: a call the profiles filter on its argument, which
+ * the kernel's per-syscall action cache cannot skip); prints the mean
+ * nanoseconds per call (tests/bench/seccomp_stack.sh).
+ */
+static int getppid_loop(long n, bool personality)
+{
+	struct timespec a, b;
+
+	if (n <= 0)
+		return 2;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < n; i++)
+		if (personality)
+			syscall(SYS_personality, 0xffffffffL);
+		else
+			syscall(SYS_getppid);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("%.1f\n", ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / (double)n);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -468,6 +489,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "sys") && argc > 2)
 		return sys_call(argc, argv);
+	if (!strcmp(cmd, "getppid-loop") && argc > 2)
+		return getppid_loop(strtol(argv[2], NULL, 10), argc > 3 && !strcmp(argv[3], "personality"));
 	if (!strcmp(cmd, "put") && argc > 3)
 		return put(argv[2], argv[3]);
 	if (!strcmp(cmd, "watch-exe") && argc > 3)

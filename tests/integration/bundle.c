@@ -123,7 +123,9 @@ static void cleanup_leftovers(void)
 		}
 		fclose(f);
 		snprintf(dir, sizeof(dir), "%.*s", (int)(strlen(g.gl_pathv[i]) - strlen("/.owner")), g.gl_pathv[i]);
-		snprintf(p, sizeof(p), "%s --root %s/state delete --force %s >/dev/null 2>&1", hb_runtime(), dir, id);
+		snprintf(p, sizeof(p),
+			 "%s --root %s/state delete --force %s >/dev/null 2>&1; rm -rf %s/state/.hardrun-*",
+			 hb_runtime(), dir, id, dir);
 		(void)!system(p);
 		snprintf(p, sizeof(p), "%s/rootfs", dir);
 		rootlen = strlen(p);
@@ -195,6 +197,19 @@ void hb_new(struct hb *b)
 		json_object_set_new(json_object_get(b->config, "linux"), "cgroupsPath", json_string(cg));
 	}
 	sh("echo %ld %s > %s/.owner", (long)main_pid, b->id, b->dir);
+	{
+		const char *data = getenv("HR_TEST_DATA");
+
+		ck_assert_msg(data != NULL, "HR_TEST_DATA is not set");
+		snprintf(b->policy, sizeof(b->policy), "%s/.policy.json", b->dir);
+		sh("install -m 0644 %s/policy/passthrough.json %s", data, b->policy);
+	}
+}
+
+void hb_set_policy(struct hb *b, const char *text)
+{
+	hb_write_file(b, ".policy.json", text, 0644);
+	snprintf(b->policy, sizeof(b->policy), "%s/.policy.json", b->dir);
 }
 
 void hb_set_args(struct hb *b, ...)
@@ -242,6 +257,11 @@ struct hb_result hb_runv(struct hb *b, int timeout_s, int fd3, char **args)
 	pid_t pid;
 
 	argv[n++] = (char *)hb_runtime();
+	/* as a daemon.json runtimeArgs entry: before --root */
+	if (hb_is_hardrun() && b->policy[0]) {
+		argv[n++] = "--policy";
+		argv[n++] = b->policy;
+	}
 	argv[n++] = "--root";
 	argv[n++] = b->state;
 	for (char **a = args; *a && n < 62; a++)

@@ -16,9 +16,10 @@
 struct hb {
 	char dir[256]; /* bundle */
 	char rootfs[300];
-	char state[300]; /* --root */
-	char id[64];	 /* container id, also the cgroup leaf */
-	json_t *config;	 /* edited by tests, written by hb_write */
+	char state[300];  /* --root */
+	char id[64];	  /* container id, also the cgroup leaf */
+	char policy[320]; /* --policy for hardrun; "" = none (hardrun's own default) */
+	json_t *config;	  /* edited by tests, written by hb_write */
 };
 
 struct hb_result {
@@ -65,6 +66,15 @@ int hb_listen(struct hb *b, const char *name, char *path);
 int hb_recv_fd(int listening);
 /* Run the suite: every test in the NULL-terminated list, one tcase with the timeout; exit status for main. */
 int hb_main(const char *name, int timeout_s, const TTest *const *tests);
+
+/*
+ * The hardening policy hardrun runs with: hb_new points --policy at a copy
+ * of tests/data/policy/passthrough.json (level 0), so the suites test the
+ * runtime's mechanisms exactly as the bundle asks; this writes text as the
+ * bundle's policy file instead (root-owned, 0644).  Never passed to
+ * another runtime.
+ */
+void hb_set_policy(struct hb *b, const char *text);
 
 /* Write a file into the bundle dir (hook scripts) with mode. */
 void hb_write_file(struct hb *b, const char *name, const char *text, int mode);

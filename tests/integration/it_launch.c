@@ -113,6 +113,10 @@ static pid_t spawn(struct hb *b, char **args)
 	argv[n++] = (char *)hb_runtime();
 	argv[n++] = "--root";
 	argv[n++] = b->state;
+	if (hb_is_hardrun() && b->policy[0]) {
+		argv[n++] = "--policy";
+		argv[n++] = b->policy;
+	}
 	for (char **a = args; *a && n < 62; a++)
 		argv[n++] = *a;
 	argv[n] = NULL;

@@ -926,6 +926,57 @@ START_TEST(bounded_compile_gives_up)
 }
 END_TEST
 
+/*
+ * Two stacked filters (the policy's first, the bundle's second): the
+ * kernel takes the action of highest precedence, and on a tie the data of
+ * the filter loaded last, so the bundle's errno wins where both deny.
+ */
+START_TEST(stacked_filters)
+{
+	struct hr_seccomp_rule pol_rules[] = {one_rule(HR_SCMP_ACT_ERRNO, EPERM)};
+	struct hr_seccomp_rule bun_rules[] = {one_rule(HR_SCMP_ACT_ERRNO, HWPOISON)};
+	struct hr_seccomp pol = {.default_action = HR_SCMP_ACT_ALLOW, .rules = pol_rules, .n_rules = 1};
+	struct hr_seccomp bun = {.default_action = HR_SCMP_ACT_ALLOW, .rules = bun_rules, .n_rules = 1};
+	struct hr_seccomp log_all = {.default_action = HR_SCMP_ACT_LOG};
+	struct hr_bpf *p = compile_ok(&pol), *b = compile_ok(&bun), *a = compile_ok(&log_all);
+	struct hr_err *err = NULL;
+	char line[256];
+	FILE *f;
+	int fd = -2, filters = -1;
+
+	ck_assert_int_eq(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
+	/* a bundle filter that allows everything cannot undo the policy's denial */
+	if (fork() == 0) {
+		int e;
+
+		if (hr_seccomp_load_stack_child(p, a, &fd, &err) < 0)
+			child_exit(100);
+		e = probe_errno(0, 0);
+		child_exit(e);
+	} else {
+		int st;
+
+		wait(&st);
+		ck_assert(WIFEXITED(st));
+		ck_assert_int_eq(WEXITSTATUS(st), EPERM);
+	}
+	if (hr_seccomp_load_stack_child(p, b, &fd, &err) < 0)
+		ck_abort_msg("load: %s", err->msg);
+	ck_assert_int_eq(fd, -1);
+	ck_assert_int_eq(probe_errno(0, 0), HWPOISON);
+	f = fopen("/proc/self/status", "re");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Seccomp_filters: %d", &filters) == 1)
+			break;
+	fclose(f);
+	ck_assert_int_eq(filters, 2);
+	hr_bpf_free(p);
+	hr_bpf_free(b);
+	hr_bpf_free(a);
+}
+END_TEST
+
 static Suite *seccomp_suite(void)
 {
 	Suite *s = suite_create("seccomp");
@@ -963,6 +1014,7 @@ static Suite *seccomp_suite(void)
 	tcase_add_test(tc, flags);
 	tcase_add_test(tc, load_without_nnp_needs_cap);
 	tcase_add_test(tc, bounded_compile_gives_up);
+	tcase_add_test(tc, stacked_filters);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("notify");

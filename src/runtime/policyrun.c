@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The policy's steps in the lifecycle (see policyrt.h): what create, exec
+ * and delete do for the hardening policy around the pure harden stage,
+ * i.e. everything that touches the host: the policy file, the id pool,
+ * the restart ledger, the image's directories, symbolic links of bind
+ * sources, profile files and the log.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hardrun/apparmor.h"
+#include "hardrun/fs.h"
+#include "hardrun/harden.h"
+#include "hardrun/log.h"
+#include "hardrun/policy.h"
+#include "hardrun/runtime.h"
+#include "hardrun/strutil.h"
+#include "policyrt.h"
+#include "statedir.h"
+
+struct host {
+	int rootfs_fd;
+};
+
+static bool rootfs_has_dir(void *arg, const char *path)
+{
+	struct host *h = arg;
+	struct hr_err *e = NULL;
+	int fd;
+
+	if (h->rootfs_fd < 0)
+		return true; /* let the mount step report a missing rootfs */
+	fd = hr_fs_open_in_root_at(h->rootfs_fd, path, O_PATH | O_DIRECTORY, 0, &e);
+	hr_err_free(&e);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static char *resolve_source(void *arg, const char *path)
+{
+	(void)arg;
+	return realpath(path, NULL);
+}
+
+static int read_profile(void *arg, const char *dir, const char *name, char **text, size_t *len, struct hr_err **err)
+{
+	cleanup_free char *p = xasprintf("%s/%s.json", dir, name);
+	cleanup_close int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	(void)arg;
+	if (fd < 0)
+		return hr_fail(err, errno, "seccomp profile `%s`", p);
+	return hr_read_fd_all(fd, p, text, len, err);
+}
+
+void hr_hardened_clear(struct hr_hardened *h)
+{
+	free(h->text);
+	json_decref(h->decisions);
+	memset(h, 0, sizeof(*h));
+}
+
+static void log_decisions(const char *id, const struct hr_decisions *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		hr_log_info("policy: %s: %s %s: %s", id, d->v[i].control, hr_decision_action_name(d->v[i].action),
+			    d->v[i].detail);
+}
+
+/* root.path of the bundle's config, opened as a directory (or -1). */
+static int open_rootfs(json_t *cfg, const char *bundle)
+{
+	const char *rp = json_string_value(json_object_get(json_object_get(cfg, "root"), "path"));
+	cleanup_free char *path = NULL;
+
+	if (!rp || !*rp)
+		return -1;
+	path = rp[0] == '/' ? xstrdup(rp) : hr_path_join(bundle, rp);
+	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, const char *bundle, const char *cfg,
+			  size_t len, struct hr_hardened *out, struct hr_err **err)
+{
+	struct hr_policy *p = NULL;
+	struct hr_decisions d = {0};
+	struct hr_harden_ctx ctx = {.id = id, .bundle = bundle};
+	struct host host = {.rootfs_fd = -1};
+	cleanup_free int64_t *times = NULL;
+	cleanup_free char *tainted = NULL;
+	json_error_t je;
+	json_t *j;
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	j = json_loadb(cfg, len, JSON_REJECT_DUPLICATES, &je);
+	if (!j)
+		return hr_fail(err, 0, "config.json:%d:%d: %s", je.line, je.column, je.text);
+	if (hr_runtime_policy_load(rt, &p, err) < 0)
+		goto out;
+	if (hr_ledger_read(root_fd, id, &times, &ctx.n_failures, &tainted, err) < 0)
+		goto out;
+	ctx.failure_times = times;
+	ctx.now = (int64_t)time(NULL);
+	ctx.tainted = tainted != NULL;
+	ctx.tainted_time = tainted && *tainted ? tainted : NULL;
+	ctx.apparmor_available = hr_apparmor_enabled();
+	host.rootfs_fd = open_rootfs(j, bundle);
+	ctx.rootfs_has_dir = rootfs_has_dir;
+	ctx.resolve_source = resolve_source;
+	ctx.read_profile = read_profile;
+	ctx.arg = &host;
+	if (hr_harden_wants_userns(p, j, &ctx)) {
+		if (hr_idpool_acquire(root_fd, id, p->userns_pool_start, p->userns_pool_size, &ctx.userns_base, err) <
+		    0)
+			goto out;
+		ctx.has_userns_base = true;
+		out->range_acquired = true;
+	}
+	r = hr_harden(p, j, &ctx, &d, err);
+	log_decisions(id, &d);
+	if (r < 0)
+		goto out;
+	/* harden named a generated profile: it must be in the kernel before the init asks for it */
+	if (ctx.apparmor_available && p->apparmor != HR_APPARMOR_OFF) {
+		const char *prof = json_string_value(json_object_get(json_object_get(j, "process"), "apparmorProfile"));
+		cleanup_free char *name = xasprintf("hardrun-%s", id);
+
+		if (prof && strcmp(prof, name) == 0) {
+			cleanup_free char *text = hr_policy_apparmor_profile(name);
+
+			if (!text) {
+				r = hr_fail(err, EINVAL, "apparmor: `%s` is not a valid profile name", name);
+				goto out;
+			}
+			if (hr_apparmor_load(text, err) < 0) {
+				r = hr_fail_wrap(err, "apparmor: load profile `%s`", name);
+				goto out;
+			}
+		}
+	}
+	out->decisions = hr_decisions_json(&d);
+	if (d.n == 0) {
+		/* nothing hardened (passthrough): the bundle's own bytes */
+		out->text = xstrndup(cfg, len);
+		out->len = len;
+	} else {
+		out->text = json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		out->len = strlen(out->text);
+	}
+out:
+	if (r < 0 && out->range_acquired) {
+		struct hr_err *tmp = NULL;
+
+		if (hr_idpool_release(root_fd, id, &tmp) < 0) {
+			hr_log_warn("rollback: %s", tmp->msg);
+			hr_err_free(&tmp);
+		}
+		out->range_acquired = false;
+	}
+	if (host.rootfs_fd >= 0)
+		close(host.rootfs_fd);
+	hr_decisions_clear(&d);
+	hr_policy_free(p);
+	json_decref(j);
+	return r;
+}
+
+void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_gone, bool started, int exit_status)
+{
+	cleanup_free char *tainted = NULL;
+	struct hr_err *tmp = NULL;
+	struct stat st;
+	size_t len = 0;
+	bool failed;
+
+	if (hr_statedir_read(dir_fd, HR_TAINTED_FILE, &tainted, &len, &tmp) < 0)
+		hr_err_free(&tmp);
+	if (exit_status >= 0)
+		failed = exit_status != 0;
+	else
+		failed = started && init_gone && fstatat(dir_fd, HR_KILLED_FILE, &st, AT_SYMLINK_NOFOLLOW) != 0;
+	if (hr_apparmor_enabled()) {
+		cleanup_free char *name = xasprintf("hardrun-%s", id);
+		cleanup_free char *text = hr_policy_apparmor_profile(name);
+		cleanup_free char *cfg = NULL;
+
+		/* only a profile hardrun generated for this container is removed */
+		if (text && hr_statedir_read(dir_fd, "config.json", &cfg, &len, &tmp) == 0) {
+			json_t *c = json_loadb(cfg, len, 0, NULL);
+			const char *prof =
+				json_string_value(json_object_get(json_object_get(c, "process"), "apparmorProfile"));
+
+			if (prof && strcmp(prof, name) == 0 && hr_apparmor_unload(text, &tmp) < 0) {
+				hr_log_warn("delete `%s`: %s", id, tmp->msg);
+				hr_err_free(&tmp);
+			}
+			json_decref(c);
+		}
+		hr_err_free(&tmp);
+		len = 0;
+	}
+	if (!failed && !tainted)
+		return;
+	if (hr_ledger_record(root_fd, id, failed, (int64_t)time(NULL), tainted, &tmp) < 0) {
+		hr_log_warn("delete `%s`: restart ledger: %s", id, tmp->msg);
+		hr_err_free(&tmp);
+	}
+}
+
+int hr_policy_exec_step(const struct hr_rt *rt, int dir_fd, const char *id, json_t *process, const json_t *annotations,
+			struct hr_err **err)
+{
+	struct hr_policy *p = NULL;
+	struct hr_decisions d = {0};
+	cleanup_free char *text = NULL;
+	json_t *args = json_object_get(process, "args");
+	char now[64];
+	int r;
+
+	if (hr_runtime_policy_load(rt, &p, err) < 0)
+		return -1;
+	r = hr_harden_process(p, process, id, annotations, &d, err);
+	log_decisions(id, &d);
+	hr_decisions_clear(&d);
+	if (r == 0 && p->level > 0) {
+		/* 3.10: the container now runs something its image did not start */
+		json_t *t;
+
+		hr_time_rfc3339(now, sizeof(now));
+		t = json_pack("{s:s, s:s}", "time", now, "argv0",
+			      json_is_string(json_array_get(args, 0)) ? json_string_value(json_array_get(args, 0))
+								      : "");
+		text = json_dumps(t, JSON_COMPACT);
+		json_decref(t);
+		r = hr_statedir_write(dir_fd, HR_TAINTED_FILE, text, strlen(text), err);
+	}
+	hr_policy_free(p);
+	return r;
+}
+
+int hr_runtime_spec_harden(const struct hr_rt *rt, const char *bundle, json_t *config, struct hr_err **err)
+{
+	struct hr_policy *p = NULL;
+	struct hr_decisions d = {0};
+	struct hr_harden_ctx ctx = {.id = "spec", .bundle = bundle, .defer_userns = true};
+	struct host host = {.rootfs_fd = -1};
+	cleanup_free char *abs = realpath(bundle, NULL);
+	int r;
+
+	if (hr_runtime_policy_load(rt, &p, err) < 0)
+		return -1;
+	ctx.bundle = abs ? abs : bundle;
+	ctx.apparmor_available = hr_apparmor_enabled();
+	host.rootfs_fd = open_rootfs(config, ctx.bundle);
+	if (host.rootfs_fd >= 0) {
+		ctx.rootfs_has_dir = rootfs_has_dir;
+		ctx.arg = &host;
+	}
+	ctx.read_profile = read_profile;
+	r = hr_harden(p, config, &ctx, &d, err);
+	/* the container's profile is named at create, after its id */
+	if (r == 0 && p->apparmor != HR_APPARMOR_OFF && ctx.apparmor_available)
+		json_object_del(json_object_get(config, "process"), "apparmorProfile");
+	if (host.rootfs_fd >= 0)
+		close(host.rootfs_fd);
+	hr_decisions_clear(&d);
+	hr_policy_free(p);
+	return r;
+}
