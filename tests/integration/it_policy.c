@@ -309,6 +309,32 @@ START_TEST(policy_file_must_be_root_only)
 }
 END_TEST
 
+/* A create that fails after the range was taken (a bind source that does not exist) gives it back. */
+START_TEST(failed_create_releases_the_range)
+{
+	struct hb b;
+
+	hb_new(&b);
+	at_l2(&b, NULL);
+	json_array_append_new(json_object_get(b.config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s]}", "destination", "/data", "type", "bind", "source",
+					"/nonexistent-hardrun-test", "options", "rbind"));
+	expect_refused(&b, "bind mount `/nonexistent-hardrun-test` on `/data`: No such file or directory");
+	{
+		char p[512];
+		char *pool;
+
+		/* the range was taken (the file exists) and given back */
+		snprintf(p, sizeof(p), "%s/.hardrun-idpool.json", b.state);
+		pool = slurp(p);
+		ck_assert_ptr_nonnull(pool);
+		ck_assert_str_eq(pool, "{\"ranges\":{}}");
+		free(pool);
+	}
+	hb_finish(&b);
+}
+END_TEST
+
 /* docker restarts a container by creating it again under its id: after N failed exits, create refuses. */
 START_TEST(restart_cap_refuses_create)
 {
@@ -531,6 +557,7 @@ int main(void)
 				      docker_sock_bind_refused,
 				      privileged_config_refused,
 				      policy_file_must_be_root_only,
+				      failed_create_releases_the_range,
 				      restart_cap_refuses_create,
 				      restart_cap_ignores_clean_exits_and_kills,
 				      exec_taints_the_container,
