@@ -72,6 +72,8 @@ START_TEST(builtin_levels)
 	ck_assert_uint_eq(p[1]->caps_allow, caps(docker14));
 	ck_assert(!p[1]->rootfs_readonly);
 	ck_assert(!p[1]->userns);
+	ck_assert(!p[1]->refuse_privileged);
+	ck_assert(!p[1]->refuse_host_namespaces);
 	ck_assert_str_eq(p[1]->seccomp_profile, "docker");
 	ck_assert_int_eq(p[1]->pids.def, 4096);
 	ck_assert_int_eq(p[1]->memory.def, 0);
