@@ -315,9 +315,13 @@ START_TEST(apparmor_compiles)
 	char cmd[256];
 	int fd = mkstemp(path);
 
+	/* Debian's apparmor package has the parser; it compiles without AppArmor in the kernel */
+	if (access("/sbin/apparmor_parser", X_OK) != 0 && access("/usr/sbin/apparmor_parser", X_OK) != 0 &&
+	    geteuid() == 0)
+		(void)!system("DEBIAN_FRONTEND=noninteractive apt-get install -y -q apparmor >/dev/null 2>&1");
 	if (access("/sbin/apparmor_parser", X_OK) != 0 && access("/usr/sbin/apparmor_parser", X_OK) != 0) {
 		unlink(path);
-		ck_abort_msg("apparmor_parser is missing: apt-get install apparmor");
+		ck_abort_msg("apparmor_parser is missing and could not be installed: apt-get install apparmor");
 	}
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(hr_write_all(fd, t, strlen(t)), 0);
