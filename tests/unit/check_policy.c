@@ -385,8 +385,12 @@ int main(void)
 	tcase_add_test(tc, exemptions_and_monitors);
 	tcase_add_test(tc, sizes);
 	tcase_add_test(tc, apparmor_text);
-	tcase_add_test(tc, apparmor_compiles);
 	tcase_add_test(tc, builtin_seccomp);
+	suite_add_tcase(s, tc);
+	/* may install the apparmor package first */
+	tc = tcase_create("apparmor_parser");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, apparmor_compiles);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
