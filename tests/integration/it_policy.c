@@ -167,6 +167,19 @@ START_TEST(l2_limits_decisions_and_hardened_copy)
 	s = cgroup_file(&b, "cpu", "cpu.shares");
 	ck_assert_str_eq(s, "1024");
 	free(s);
+	/* docker update cannot lift the policy's maximum, and may lower the limit */
+	r = RUN(&b, "update", "--pids-limit", "100000", b.id);
+	ck_assert_msg(r.status == 0, "update: %s", r.err);
+	hb_result_free(&r);
+	s = cgroup_file(&b, "pids", "pids.max");
+	ck_assert_str_eq(s, "32768");
+	free(s);
+	r = RUN(&b, "update", "--pids-limit", "50", b.id);
+	ck_assert_msg(r.status == 0, "update: %s", r.err);
+	hb_result_free(&r);
+	s = cgroup_file(&b, "pids", "pids.max");
+	ck_assert_str_eq(s, "50");
+	free(s);
 	/* decisions.json: the shape `audit` reads */
 	snprintf(p, sizeof(p), "%s/%s/decisions.json", b.state, b.id);
 	d = json_load_file(p, 0, NULL);
