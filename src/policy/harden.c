@@ -651,8 +651,14 @@ static int row_setuid(struct hctx *h)
 		return 0;
 	}
 	if (h->p->rootfs_nosuid_nodev) {
-		set_annotation(h, HR_ANN_ROOTFS_NOSUID, "true");
-		decide(h, "setuid", HR_DECISION_ADDED, "rootfs: nosuid,nodev");
+		const char *have = json_string_value(json_object_get(h->ann, HR_ANN_ROOTFS_NOSUID));
+
+		if (have && strcmp(have, "true") == 0) {
+			decide(h, "setuid", HR_DECISION_KEPT, "rootfs: nosuid,nodev");
+		} else {
+			set_annotation(h, HR_ANN_ROOTFS_NOSUID, "true");
+			decide(h, "setuid", HR_DECISION_ADDED, "rootfs: nosuid,nodev");
+		}
 	}
 	json_array_foreach(mounts, i, m)
 	{
@@ -878,6 +884,12 @@ static int row_seccomp(struct hctx *h)
 	if (!json_object_get(lnx, "seccomp")) {
 		json_object_set_new(lnx, "seccomp", prof);
 		decide(h, "3.4", HR_DECISION_ADDED, "seccomp profile \"%s\"", name);
+		return 0;
+	}
+	if (json_equal(json_object_get(lnx, "seccomp"), prof)) {
+		/* a config hardened before (spec --hardened): one copy of the same filter is enough */
+		json_decref(prof);
+		decide(h, "3.4", HR_DECISION_KEPT, "seccomp profile \"%s\" is the bundle's filter", name);
 		return 0;
 	}
 	/* the kernel runs both filters and takes the stricter answer: never weaker than either */

@@ -808,6 +808,31 @@ START_TEST(update_held_to_the_maxima)
 }
 END_TEST
 
+/* A hardened config hardened again is unchanged, and every decision is "kept". */
+START_TEST(hardening_is_idempotent)
+{
+	for (int l = 1; l <= 2; l++) {
+		struct hr_policy *p = level(l);
+		struct hr_harden_ctx c = ctx();
+		json_t *cfg = runc_config(), *once;
+		struct hr_decisions d = {0};
+		struct hr_err *err = NULL;
+
+		free(harden_ok(p, cfg, &c));
+		once = json_deep_copy(cfg);
+		ck_assert_int_eq(hr_harden(p, cfg, &c, &d, &err), 0);
+		ck_assert(json_equal(cfg, once));
+		for (size_t i = 0; i < d.n; i++)
+			ck_assert_msg(d.v[i].action == HR_DECISION_KEPT, "level %d: %s %s: %s", l, d.v[i].control,
+				      hr_decision_action_name(d.v[i].action), d.v[i].detail);
+		hr_decisions_clear(&d);
+		json_decref(once);
+		json_decref(cfg);
+		hr_policy_free(p);
+	}
+}
+END_TEST
+
 START_TEST(bad_configs)
 {
 	struct hr_policy *p = level(2);
@@ -863,6 +888,7 @@ int main(void)
 	tcase_add_test(tc, inheritable_ambient_and_exec);
 	tcase_add_test(tc, apparmor_and_unmapped_keys);
 	tcase_add_test(tc, update_held_to_the_maxima);
+	tcase_add_test(tc, hardening_is_idempotent);
 	tcase_add_test(tc, bad_configs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
