@@ -102,6 +102,15 @@ int hr_harden(const struct hr_policy *p, struct json_t *config, const struct hr_
 int hr_harden_process(const struct hr_policy *p, struct json_t *process, const char *id,
 		      const struct json_t *annotations, struct hr_decisions *out, struct hr_err **err);
 
+/*
+ * The same limits for `update` (res: a LinuxResources object, modified in
+ * place): a pids, memory or CPU-shares value above the policy's maximum,
+ * or "no limit", is lowered to the maximum (refused at on_violation
+ * refuse); with swap_equals_memory a new memory limit brings its swap.
+ */
+int hr_harden_resources(const struct hr_policy *p, struct json_t *res, const char *id, const struct json_t *annotations,
+			struct hr_decisions *out, struct hr_err **err);
+
 /* The decisions as a JSON array of {"control","action","detail"} (new reference). */
 struct json_t *hr_decisions_json(const struct hr_decisions *d);
 

@@ -682,8 +682,14 @@ static int row_setuid(struct hctx *h)
 		return 0;
 	}
 	if (h->p->rootfs_nosuid_nodev) {
-		set_annotation(h, HR_ANN_ROOTFS_NOSUID, "true");
-		decide(h, "setuid", HR_DECISION_ADDED, "rootfs: nosuid,nodev");
+		const char *have = json_string_value(json_object_get(h->ann, HR_ANN_ROOTFS_NOSUID));
+
+		if (have && strcmp(have, "true") == 0) {
+			decide(h, "setuid", HR_DECISION_KEPT, "rootfs: nosuid,nodev");
+		} else {
+			set_annotation(h, HR_ANN_ROOTFS_NOSUID, "true");
+			decide(h, "setuid", HR_DECISION_ADDED, "rootfs: nosuid,nodev");
+		}
 	}
 	json_array_foreach(mounts, i, m)
 	{
@@ -911,6 +917,12 @@ static int row_seccomp(struct hctx *h)
 		decide(h, "3.4", HR_DECISION_ADDED, "seccomp profile \"%s\"", name);
 		return 0;
 	}
+	if (json_equal(json_object_get(lnx, "seccomp"), prof)) {
+		/* a config hardened before (spec --hardened): one copy of the same filter is enough */
+		json_decref(prof);
+		decide(h, "3.4", HR_DECISION_KEPT, "seccomp profile \"%s\" is the bundle's filter", name);
+		return 0;
+	}
 	/* the kernel runs both filters and takes the stricter answer: never weaker than either */
 	json_object_set_new(lnx, HR_POLICY_SECCOMP_KEY, prof);
 	decide(h, "3.4", HR_DECISION_ADDED, "seccomp profile \"%s\" stacked on the bundle's filter", name);
@@ -995,5 +1007,53 @@ int hr_harden_process(const struct hr_policy *p, json_t *process, const char *id
 	}
 	if (p->caps_enforce && !exempt(&h, "3.5") && cut_caps(&h, process, "exec: process") < 0)
 		return -1;
+	return 0;
+}
+
+/* update: a value the bundle sends is held to the maximum; "no limit" (<= 0) becomes the maximum. */
+static int update_limit(struct hctx *h, json_t *obj, const char *key, const char *path, const struct hr_policy_limit *l)
+{
+	json_t *v = json_object_get(obj, key);
+	json_int_t cur;
+
+	if (!v || !l->max)
+		return 0;
+	if (!json_is_integer(v))
+		return bad_type(h, path, "an integer");
+	cur = json_integer_value(v);
+	if (cur > 0 && cur <= l->max)
+		return 0;
+	if (cur <= 0 && tighten(h, "3.14", "update: %s unlimited set to %" PRId64, path, l->max) < 0)
+		return -1;
+	if (cur > 0 &&
+	    tighten(h, "3.14", "update: %s %" JSON_INTEGER_FORMAT " lowered to %" PRId64, path, cur, l->max) < 0)
+		return -1;
+	json_object_set_new(obj, key, json_integer(l->max));
+	return 0;
+}
+
+int hr_harden_resources(const struct hr_policy *p, json_t *res, const char *id, const json_t *annotations,
+			struct hr_decisions *out, struct hr_err **err)
+{
+	struct hr_harden_ctx c = {.id = id};
+	struct hctx h = {.p = p, .c = &c, .out = out, .err = err, .ann = (json_t *)annotations};
+	json_t *mem = json_object_get(res, "memory"), *lim, *swap;
+
+	h.name = container_name(h.ann);
+	if ((!p->pids.max && !p->memory.max && !p->cpu_shares.max && !p->swap_equals_memory) || exempt(&h, "3.14"))
+		return 0;
+	if (update_limit(&h, json_object_get(res, "pids"), "limit", "pids.limit", &p->pids) < 0 ||
+	    update_limit(&h, mem, "limit", "memory.limit", &p->memory) < 0 ||
+	    update_limit(&h, json_object_get(res, "cpu"), "shares", "cpu.shares", &p->cpu_shares) < 0)
+		return -1;
+	lim = json_object_get(mem, "limit");
+	swap = json_object_get(mem, "swap");
+	if (p->swap_equals_memory && json_is_integer(lim) && json_integer_value(lim) > 0 &&
+	    (!json_is_integer(swap) || json_integer_value(swap) <= 0 ||
+	     json_integer_value(swap) > json_integer_value(lim))) {
+		if (swap && tighten(&h, "3.14", "update: memory.swap set to the memory limit") < 0)
+			return -1;
+		json_object_set_new(mem, "swap", json_integer(json_integer_value(lim)));
+	}
 	return 0;
 }

@@ -77,7 +77,10 @@ int hr_ledger_read(int root_fd, const char *id, int64_t **times, size_t *n, char
 	*times = NULL;
 	*n = 0;
 	*tainted_time = NULL;
-	if (dir_fd < 0 || (lock = lock_dir(dir_fd, err)) < 0)
+	if (dir_fd < 0)
+		return -1;
+	lock = lock_dir(dir_fd, err);
+	if (lock < 0)
 		return -1;
 	j = load(dir_fd, name, err);
 	if (!j)
@@ -108,7 +111,10 @@ int hr_ledger_record(int root_fd, const char *id, bool failed, int64_t now, cons
 	json_t *j, *f;
 	int r;
 
-	if (dir_fd < 0 || (lock = lock_dir(dir_fd, err)) < 0)
+	if (dir_fd < 0)
+		return -1;
+	lock = lock_dir(dir_fd, err);
+	if (lock < 0)
 		return -1;
 	j = load(dir_fd, name, err);
 	if (!j)

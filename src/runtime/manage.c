@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "policyrt.h"
 #include "hardrun/cgroup.h"
 #include "hardrun/strutil.h"
 
@@ -102,12 +103,15 @@ int hr_container_update(const struct hr_rt *rt, const char *id, const char *reso
 		hr_fail(err, 0, "resources:%d:%d: %s", je.line, je.column, je.text);
 		goto out;
 	}
+	if (hr_container_load(rt, id, true, &c, err) < 0)
+		goto out;
+	/* the policy's maxima hold for update too: docker update cannot lift them */
+	if (hr_policy_update_step(rt, id, res, c->spec, err) < 0)
+		goto out;
 	/* the same validation as linux.resources in config.json */
 	wrap = json_pack("{s:s, s:{s:s}, s:{s:O}}", "ociVersion", "1.0.2", "root", "path", "/", "linux", "resources",
 			 res);
 	if (hr_spec_parse(wrap, &s, err) < 0)
-		goto out;
-	if (hr_container_load(rt, id, false, &c, err) < 0)
 		goto out;
 	if (c->status == HR_STATUS_STOPPED) {
 		hr_fail(err, 0, "container `%s` is stopped", id);

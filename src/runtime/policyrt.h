@@ -78,4 +78,10 @@ void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_go
 int hr_policy_exec_step(const struct hr_rt *rt, int dir_fd, const char *id, struct json_t *process,
 			const struct json_t *annotations, struct hr_err **err);
 
+struct hr_spec;
+
+/* update: hold res (a LinuxResources object) to the policy's maxima; spec is the container's, for exemptions. */
+int hr_policy_update_step(const struct hr_rt *rt, const char *id, struct json_t *res, const struct hr_spec *spec,
+			  struct hr_err **err);
+
 #endif

@@ -22,6 +22,7 @@
 #include "hardrun/log.h"
 #include "hardrun/policy.h"
 #include "hardrun/runtime.h"
+#include "hardrun/spec.h"
 #include "hardrun/strutil.h"
 #include "policyrt.h"
 #include "statedir.h"
@@ -275,6 +276,33 @@ int hr_runtime_spec_harden(const struct hr_rt *rt, const char *bundle, json_t *c
 	if (host.rootfs_fd >= 0)
 		close(host.rootfs_fd);
 	hr_decisions_clear(&d);
+	hr_policy_free(p);
+	return r;
+}
+
+int hr_policy_update_step(const struct hr_rt *rt, const char *id, json_t *res, const struct hr_spec *spec,
+			  struct hr_err **err)
+{
+	struct hr_policy *p = NULL;
+	struct hr_decisions d = {0};
+	json_t *ann = json_object();
+	int r;
+
+	if (!json_is_object(res)) {
+		/* the parser names what is wrong with it */
+		json_decref(ann);
+		return 0;
+	}
+	if (hr_runtime_policy_load(rt, &p, err) < 0) {
+		json_decref(ann);
+		return -1;
+	}
+	for (size_t i = 0; spec && i < spec->n_annotations; i++)
+		json_object_set_new(ann, spec->annotations[i].key, json_string(spec->annotations[i].value));
+	r = hr_harden_resources(p, res, id, ann, &d, err);
+	log_decisions(id, &d);
+	hr_decisions_clear(&d);
+	json_decref(ann);
 	hr_policy_free(p);
 	return r;
 }

@@ -12,12 +12,11 @@ set -euo pipefail
 
 HR=$(readlink -f "${1:-$(dirname "$0")/../../build/hardrun}")
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
-W=$(mktemp -d /tmp/hardrun-docker.XXXXXX)
+W=$(mktemp -d /tmp/hardrun-restartcap.XXXXXX)
 export DOCKER_HOST=unix://$W/docker.sock
 cleanup() {
 	docker rm -f crash >/dev/null 2>&1 || true
 	[ -f "$W/docker.pid" ] && kill "$(cat "$W/docker.pid")" 2>/dev/null && sleep 3
-	for d in /sys/fs/cgroup/*/docker; do rmdir "$d" 2>/dev/null || true; done
 	rm -rf "$W"
 }
 trap cleanup EXIT

@@ -167,6 +167,19 @@ START_TEST(l2_limits_decisions_and_hardened_copy)
 	s = cgroup_file(&b, "cpu", "cpu.shares");
 	ck_assert_str_eq(s, "1024");
 	free(s);
+	/* docker update cannot lift the policy's maximum, and may lower the limit */
+	r = RUN(&b, "update", "--pids-limit", "100000", b.id);
+	ck_assert_msg(r.status == 0, "update: %s", r.err);
+	hb_result_free(&r);
+	s = cgroup_file(&b, "pids", "pids.max");
+	ck_assert_str_eq(s, "32768");
+	free(s);
+	r = RUN(&b, "update", "--pids-limit", "50", b.id);
+	ck_assert_msg(r.status == 0, "update: %s", r.err);
+	hb_result_free(&r);
+	s = cgroup_file(&b, "pids", "pids.max");
+	ck_assert_str_eq(s, "50");
+	free(s);
 	/* decisions.json: the shape `audit` reads */
 	snprintf(p, sizeof(p), "%s/%s/decisions.json", b.state, b.id);
 	d = json_load_file(p, 0, NULL);
@@ -305,6 +318,32 @@ START_TEST(policy_file_must_be_root_only)
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.err, want);
 	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
+/* A create that fails after the range was taken (a bind source that does not exist) gives it back. */
+START_TEST(failed_create_releases_the_range)
+{
+	struct hb b;
+
+	hb_new(&b);
+	at_l2(&b, NULL);
+	json_array_append_new(json_object_get(b.config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s]}", "destination", "/data", "type", "bind", "source",
+					"/nonexistent-hardrun-test", "options", "rbind"));
+	expect_refused(&b, "bind mount `/nonexistent-hardrun-test` on `/data`: No such file or directory");
+	{
+		char p[512];
+		char *pool;
+
+		/* the range was taken (the file exists) and given back */
+		snprintf(p, sizeof(p), "%s/.hardrun-idpool.json", b.state);
+		pool = slurp(p);
+		ck_assert_ptr_nonnull(pool);
+		ck_assert_str_eq(pool, "{\"ranges\":{}}");
+		free(pool);
+	}
 	hb_finish(&b);
 }
 END_TEST
@@ -523,6 +562,65 @@ START_TEST(policy_show_and_decision_log)
 }
 END_TEST
 
+/* spec --hardened writes what create would run; create from it adds only the user namespace. */
+START_TEST(spec_hardened_runs)
+{
+	struct hb b;
+	struct hb_result r;
+	char dir[400], cmd[1400], p[512];
+	json_t *cfg, *d;
+	size_t i;
+	json_t *v;
+	int changed = 0;
+
+	hb_new(&b);
+	at_l2(&b, NULL);
+	snprintf(dir, sizeof(dir), "%s/h", b.dir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s %s/run %s/var/tmp", dir, b.rootfs, b.rootfs);
+	ck_assert_int_eq(system(cmd), 0);
+	r = RUN(&b, "spec", "--hardened", "--bundle", dir);
+	ck_assert_msg(r.status == 0, "spec --hardened: %s", r.err);
+	hb_result_free(&r);
+	snprintf(p, sizeof(p), "%s/config.json", dir);
+	cfg = json_load_file(p, 0, NULL);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert(json_is_true(json_object_get(json_object_get(cfg, "root"), "readonly")));
+	ck_assert_ptr_nonnull(json_object_get(json_object_get(cfg, "linux"), "seccomp"));
+	ck_assert_uint_eq(json_array_size(json_object_get(
+				  json_object_get(json_object_get(cfg, "process"), "capabilities"), "bounding")),
+			  2);
+	/* no user namespace yet: create takes the range */
+	ck_assert_ptr_null(json_object_get(json_object_get(cfg, "linux"), "uidMappings"));
+	json_decref(b.config);
+	b.config = cfg;
+	json_object_set_new(json_object_get(cfg, "process"), "terminal", json_false());
+	json_object_set_new(json_object_get(cfg, "linux"), "cgroupsPath", json_pack("s++", "/", b.id, ""));
+	hb_set_args(&b, "/probe", "caps", NULL);
+	r = RUN(&b, "create", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "create: %s", r.err);
+	hb_result_free(&r);
+	/* hardening the hardened config again changes nothing but the user namespace */
+	snprintf(p, sizeof(p), "%s/%s/decisions.json", b.state, b.id);
+	d = json_load_file(p, 0, NULL);
+	ck_assert_ptr_nonnull(d);
+	json_array_foreach(d, i, v)
+	{
+		const char *a = json_string_value(json_object_get(v, "action"));
+
+		if (strcmp(a, "kept") != 0) {
+			changed++;
+			ck_assert_str_eq(json_string_value(json_object_get(v, "control")), "3.2");
+		}
+	}
+	ck_assert_int_eq(changed, 1);
+	json_decref(d);
+	r = RUN(&b, "start", b.id);
+	ck_assert_int_eq(r.status, 0);
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {l2_hardens_a_plain_bundle,
@@ -531,11 +629,13 @@ int main(void)
 				      docker_sock_bind_refused,
 				      privileged_config_refused,
 				      policy_file_must_be_root_only,
+				      failed_create_releases_the_range,
 				      restart_cap_refuses_create,
 				      restart_cap_ignores_clean_exits_and_kills,
 				      exec_taints_the_container,
 				      id_ranges_are_exclusive_and_reused,
 				      policy_show_and_decision_log,
+				      spec_hardened_runs,
 				      NULL};
 
 	if (!hb_is_hardrun()) {

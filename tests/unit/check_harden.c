@@ -769,6 +769,70 @@ START_TEST(apparmor_and_unmapped_keys)
 }
 END_TEST
 
+START_TEST(update_held_to_the_maxima)
+{
+	struct hr_policy *p = level(2);
+	struct hr_policy *p3 = level(3);
+	struct hr_policy *ex = policy("{\"exemptions\": [{\"id\": \"web\", \"controls\": [\"3.14\"]}]}");
+	json_t *res = json_pack("{s:{s:i}, s:{s:I, s:i}, s:{s:i}}", "pids", "limit", -1, "memory", "limit",
+				(json_int_t)(100ll << 30), "swap", -1, "cpu", "shares", 100);
+	json_t *orig = json_deep_copy(res);
+	struct hr_decisions d = {0};
+	struct hr_err *err = NULL;
+	json_t *dj;
+	cleanup_free char *ds = NULL;
+
+	ck_assert_int_eq(hr_harden_resources(ex, res, "web", NULL, &d, &err), 0);
+	ck_assert(json_equal(res, orig));
+	hr_decisions_clear(&d);
+	ck_assert_int_eq(hr_harden_resources(p3, res, "web", NULL, &d, &err), -1);
+	ck_assert_str_eq(err->msg, "refused by policy (CSVS 3.14): update: pids.limit unlimited set to 4096");
+	hr_err_free(&err);
+	hr_decisions_clear(&d);
+	ck_assert_int_eq(hr_harden_resources(p, res, "web", NULL, &d, &err), 0);
+	assert_json(res, "{\"pids\":{\"limit\":32768},\"memory\":{\"limit\":68719476736,\"swap\":68719476736},"
+			 "\"cpu\":{\"shares\":100}}");
+	dj = hr_decisions_json(&d);
+	ds = json_dumps(dj, JSON_COMPACT);
+	ck_assert_str_eq(ds, "[{\"control\":\"3.14\",\"action\":\"tightened\",\"detail\":\"update: pids.limit "
+			     "unlimited set to 32768\"},{\"control\":\"3.14\",\"action\":\"tightened\",\"detail\":"
+			     "\"update: memory.limit 107374182400 lowered to 68719476736\"},{\"control\":\"3.14\","
+			     "\"action\":\"tightened\",\"detail\":\"update: memory.swap set to the memory limit\"}]");
+	json_decref(dj);
+	json_decref(res);
+	json_decref(orig);
+	hr_decisions_clear(&d);
+	hr_policy_free(p);
+	hr_policy_free(p3);
+	hr_policy_free(ex);
+}
+END_TEST
+
+/* A hardened config hardened again is unchanged, and every decision is "kept". */
+START_TEST(hardening_is_idempotent)
+{
+	for (int l = 1; l <= 2; l++) {
+		struct hr_policy *p = level(l);
+		struct hr_harden_ctx c = ctx();
+		json_t *cfg = runc_config(), *once;
+		struct hr_decisions d = {0};
+		struct hr_err *err = NULL;
+
+		free(harden_ok(p, cfg, &c));
+		once = json_deep_copy(cfg);
+		ck_assert_int_eq(hr_harden(p, cfg, &c, &d, &err), 0);
+		ck_assert(json_equal(cfg, once));
+		for (size_t i = 0; i < d.n; i++)
+			ck_assert_msg(d.v[i].action == HR_DECISION_KEPT, "level %d: %s %s: %s", l, d.v[i].control,
+				      hr_decision_action_name(d.v[i].action), d.v[i].detail);
+		hr_decisions_clear(&d);
+		json_decref(once);
+		json_decref(cfg);
+		hr_policy_free(p);
+	}
+}
+END_TEST
+
 START_TEST(bad_configs)
 {
 	struct hr_policy *p = level(2);
@@ -823,6 +887,8 @@ int main(void)
 	tcase_add_test(tc, bundle_choices_kept);
 	tcase_add_test(tc, inheritable_ambient_and_exec);
 	tcase_add_test(tc, apparmor_and_unmapped_keys);
+	tcase_add_test(tc, update_held_to_the_maxima);
+	tcase_add_test(tc, hardening_is_idempotent);
 	tcase_add_test(tc, bad_configs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
