@@ -90,6 +90,7 @@ static int make_node(const struct hr_plan *plan, int rootfs_fd, const struct dev
 		cleanup_close int target = -1;
 		cleanup_close int tree = -1;
 		cleanup_free char *host = NULL;
+		const uint64_t nosuid_noexec = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC;
 
 		if (f < 0)
 			return hr_fail(err, errno, "create `%s`", d->path);
@@ -100,6 +101,10 @@ static int make_node(const struct hr_plan *plan, int rootfs_fd, const struct dev
 		tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 		if (tree < 0)
 			return hr_fail(err, errno, "bind host `%s`", d->path);
+		/* a node needs dev, nothing else: as the nodes mknod makes on a nosuid,noexec /dev */
+		if (mount_setattr(tree, "", AT_EMPTY_PATH, &(struct mount_attr){.attr_set = nosuid_noexec},
+				  sizeof(struct mount_attr)) < 0)
+			return hr_fail(err, errno, "make host `%s` nosuid,noexec", d->path);
 		if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			return hr_fail(err, errno, "bind host `%s`", d->path);
 	}
