@@ -11,6 +11,7 @@
  * the result over the rootfs path in its own mount namespace; the host's
  * overlay mount is never changed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -169,6 +170,66 @@ static char *fs_context_log(int fs)
 	return out;
 }
 
+/* Remove name under dirfd and everything below it, without following symlinks. */
+static int remove_tree_at(int at, const char *name, int depth)
+{
+	struct stat st;
+	cleanup_dir DIR *d = NULL;
+	struct dirent *e;
+	int fd;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(at, name, 0);
+	if (depth > 64) {
+		errno = ELOOP;
+		return -1;
+	}
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (remove_tree_at(dirfd(d), e->d_name, depth + 1) < 0)
+			return -1;
+	}
+	return unlinkat(at, name, AT_REMOVEDIR);
+}
+
+/*
+ * The rebuilt overlay's own workdir, "hardrun" inside the host overlay's:
+ * two overlays must not share a workdir (a volatile one, as podman mounts
+ * for --rm, leaves work/incompat/volatile, which refuses any second
+ * mount), and a directory inside the workdir is on the upper's filesystem
+ * and inside neither layer.  Emptied at every create: it holds only what
+ * the previous rebuild's overlay kept there.
+ */
+static char *private_workdir(const char *work, struct hr_err **err)
+{
+	cleanup_close int wfd = open(work, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (wfd < 0) {
+		hr_fail(err, errno, "open overlay workdir `%s`", work);
+		return NULL;
+	}
+	if (remove_tree_at(wfd, "hardrun", 0) < 0 && errno != ENOENT) {
+		hr_fail(err, errno, "empty `%s/hardrun`", work);
+		return NULL;
+	}
+	if (mkdirat(wfd, "hardrun", 0700) < 0) {
+		hr_fail(err, errno, "mkdir `%s/hardrun`", work);
+		return NULL;
+	}
+	return hr_path_join(work, "hardrun");
+}
+
 /* The longest common directory of two absolute paths ("/a/b/diff", "/a/b/work" → "/a/b"). */
 static char *common_dir(const char *a, const char *b)
 {
@@ -229,8 +290,12 @@ static int overlay_rebuild(const struct hr_spec *spec, const struct hr_mountinfo
 	if (layers.upper) {
 		/* upper and work must sit on one mount: idmap the directory that holds both */
 		cleanup_free char *dir = common_dir(layers.upper, layers.work);
-		const char *ru = layers.upper + strlen(dir), *rw = layers.work + strlen(dir);
+		cleanup_free char *pw = private_workdir(layers.work, err);
+		const char *ru = layers.upper + strlen(dir), *rw;
 
+		if (!pw)
+			goto out;
+		rw = pw + strlen(dir);
 		base = idmapped_tree(dir, userns, false, refused, err);
 		if (base < 0)
 			goto out;
