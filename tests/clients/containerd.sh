@@ -80,9 +80,10 @@ ct container rm d2
 out=$(script -qec "${C[*]} run --rm -t --runtime io.containerd.runc.v2 --runc-binary $RT --runc-root $RUNC_ROOT $IMG t1 tty" /dev/null | tr -d '\r')
 cl_match "run -t: the init's stdio is a pty" "$PTY_RE" "$out"
 out=$(crun_ --rm --read-only "$IMG" ro1 sh -c 'touch /x 2>&1; grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status')
+# ctr's spec has no seccomp filter: the default policy's is the one loaded
 cl_eq "run --read-only" "touch: /x: Read-only file system
 NoNewPrivs:	1
-Seccomp:	0" "$out"
+Seccomp:	2" "$out"
 # ctr's spec mounts no cgroupfs: read the limit from the host, through the task's cgroup
 crun_ -d --memory-limit 67108864 "$IMG" m1 sleep 300 >/dev/null
 cl_wait_for 20 sh -c "${C[*]} task ls | grep -q '^m1 .*RUNNING'"
