@@ -143,6 +143,28 @@ cl_eq "--restart on-failure:3: restarts and final status" "3 exited 1" \
 cl_eq "--restart on-failure:3: four creates by hardrun" 4 "$(grep -c " create .* $rs1_id\$" "$W/argv.log")"
 $D rm rs1 >/dev/null
 
+# --- no hardening flags: hardrun's default policy (issue #5), seen through docker
+run -d --name a1 test/busybox sleep 300 >/dev/null
+out=$("$HR" --root "$MOBY_ROOT" audit "$(st '{{.Id}}' a1)")
+cl_eq "audit of a plain docker run at level 2: exit status 0" 0 $?
+cl_eq "audit of a plain docker run at level 2: no FAIL row" "" "$(echo "$out" | grep -w FAIL)"
+cl_match "audit: a user namespace of its own, from the kernel" '^3\.2 +L2 +PASS ' "$out"
+$D rm -f a1 >/dev/null
+out=$(run --rm --privileged test/busybox true 2>&1)
+cl_match "--privileged: refused by the policy, shown by docker" 'refused by policy \(CSVS 3\.[0-9]+\): ' "$out"
+out=$(run --rm -v "$W/docker.sock:/var/run/docker.sock" test/busybox true 2>&1)
+cl_match "-v docker.sock: refused by the policy, shown by docker" 'refused by policy \(CSVS 3\.15\): bind mount of [^ ]*docker\.sock' "$out"
+cl_no_state "refusals leave no state dir" "$MOBY_ROOT"
+
+# a crash loop under --restart always stops at the policy's restart cap
+cap=$("$HR" policy show | sed -n 's/.*"max_failures": *\([0-9]*\).*/\1/p')
+run -d --name crash --restart always test/busybox false >/dev/null
+cl_wait_for 90 sh -c "[ \"\$($D inspect -f '{{.State.Restarting}} {{.State.Status}}' crash)\" = 'false exited' ]"
+cl_eq "--restart always: docker gives up after the cap ($cap failures)" "exited $cap" "$(st '{{.State.Status}} {{.RestartCount}}' crash)"
+cl_match "--restart always: hardrun's refusal is the container's error" \
+	"refused by policy \\(restart\\): container \`[0-9a-f]{64}\` failed $cap times" "$(st '{{.State.Error}}' crash)"
+$D rm -f crash >/dev/null
+
 # --- every call came to hardrun, in the shapes CLIENTS.md records
 G="--root $MOBY_ROOT --log $W/dexec/containerd/daemon/io.containerd.runtime.v2.task/moby/[0-9a-f]{64}/log.json --log-format json"
 B="$W/dexec/containerd/daemon/io.containerd.runtime.v2.task/moby/[0-9a-f]{64}"
