@@ -673,12 +673,14 @@ static int row_setuid(struct hctx *h)
 {
 	json_t *mounts = json_object_get(h->cfg, "mounts"), *m;
 	json_t *changed = json_array();
+	json_t *kernel_fs = json_array();
 	cleanup_free char *list = NULL;
 	size_t i;
 	int r = 0;
 
 	if ((!h->p->rootfs_nosuid_nodev && !h->p->mounts_nosuid_nodev) || exempt(h, "setuid")) {
 		json_decref(changed);
+		json_decref(kernel_fs);
 		return 0;
 	}
 	if (h->p->rootfs_nosuid_nodev) {
@@ -693,28 +695,46 @@ static int row_setuid(struct hctx *h)
 	}
 	json_array_foreach(mounts, i, m)
 	{
+		const char *dest = json_string_value(json_object_get(m, "destination"));
+		/* device nodes live in /dev and /dev/pts: those keep dev */
+		bool want_nodev = !dest || !(strcmp(dest, "/dev") == 0 || strcmp(dest, "/dev/pts") == 0);
 		json_t *opts;
-		bool has;
 
-		if (!h->p->mounts_nosuid_nodev || !is_bind(m))
+		if (!h->p->mounts_nosuid_nodev)
 			continue;
 		opts = json_object_get(m, "options");
-		has = strv_has(opts, "nosuid") && strv_has(opts, "nodev") && !strv_has(opts, "suid") &&
-		      !strv_has(opts, "dev");
-		if (has)
+		if (strv_has(opts, "nosuid") && !strv_has(opts, "suid") &&
+		    (!want_nodev || (strv_has(opts, "nodev") && !strv_has(opts, "dev"))))
 			continue;
+		if (!json_is_array(opts)) {
+			opts = json_array();
+			json_object_set_new(m, "options", opts);
+		}
 		strv_remove(opts, "suid");
-		strv_remove(opts, "dev");
 		if (!strv_has(opts, "nosuid"))
 			json_array_append_new(opts, json_string("nosuid"));
-		if (!strv_has(opts, "nodev"))
-			json_array_append_new(opts, json_string("nodev"));
-		json_array_append(changed, json_object_get(m, "destination"));
+		if (want_nodev) {
+			strv_remove(opts, "dev");
+			if (!strv_has(opts, "nodev"))
+				json_array_append_new(opts, json_string("nodev"));
+		}
+		json_array_append(is_bind(m) ? changed : kernel_fs, json_object_get(m, "destination"));
+	}
+	/*
+	 * proc, sysfs, tmpfs and the like hold no image files: the flags
+	 * change nothing the workload may rely on, so even L3 fixes them
+	 */
+	if (json_array_size(kernel_fs)) {
+		cleanup_free char *fs_list = join(kernel_fs);
+
+		decide(h, "setuid", HR_DECISION_TIGHTENED, "mounts made nosuid (and nodev but /dev, /dev/pts): %s",
+		       fs_list);
 	}
 	if (json_array_size(changed)) {
 		list = join(changed);
 		r = tighten(h, "setuid", "bind mounts made nosuid,nodev: %s", list);
 	}
+	json_decref(kernel_fs);
 	json_decref(changed);
 	return r;
 }

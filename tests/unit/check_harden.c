@@ -161,6 +161,8 @@ START_TEST(l2_hardens_a_plain_bundle)
 		"{\"control\":\"3.9\",\"action\":\"kept\",\"detail\":\"/var/tmp: not in the image, no tmpfs\"},"
 		"{\"control\":\"3.9\",\"action\":\"kept\",\"detail\":\"/run: not in the image, no tmpfs\"},"
 		"{\"control\":\"setuid\",\"action\":\"added\",\"detail\":\"rootfs: nosuid,nodev\"},"
+		"{\"control\":\"setuid\",\"action\":\"tightened\",\"detail\":\"mounts made nosuid (and nodev "
+		"but /dev, /dev/pts): /proc\"},"
 		"{\"control\":\"3.14\",\"action\":\"added\",\"detail\":\"linux.resources.pids.limit 1024\"},"
 		"{\"control\":\"3.14\",\"action\":\"added\",\"detail\":\"linux.resources.memory.limit 1073741824\"},"
 		"{\"control\":\"3.14\",\"action\":\"added\",\"detail\":\"linux.resources.cpu.shares 1024\"},"
