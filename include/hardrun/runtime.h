@@ -41,6 +41,8 @@ struct json_t;
  * left to create (it takes the range from the pool).
  */
 int hr_runtime_spec_harden(const struct hr_rt *rt, const char *bundle, struct json_t *config, struct hr_err **err);
+/* audit --bundle: as hr_runtime_spec_harden, with the user namespace the pool's first range would give. */
+int hr_runtime_bundle_harden(const struct hr_rt *rt, const char *bundle, struct json_t *config, struct hr_err **err);
 
 struct hr_create_opts {
 	const char *bundle; /* default "." */
@@ -167,7 +169,12 @@ struct hr_audit_facts;
  * stopped container is refused (errnum 0).
  */
 int hr_container_audit_facts(const struct hr_rt *rt, const char *id, struct hr_audit_facts *f, struct hr_err **err);
-/* audit --bundle: *f from the bundle's config.json (parsed and validated) and a walk of its rootfs. */
-int hr_bundle_audit_facts(const char *bundle, struct hr_audit_facts *f, struct hr_err **err);
+/*
+ * audit --bundle: *f from the bundle's config.json as create would run it
+ * (hardened with the effective policy; as_is: as written), parsed and
+ * validated, and a walk of its rootfs.
+ */
+int hr_bundle_audit_facts(const struct hr_rt *rt, const char *bundle, bool as_is, struct hr_audit_facts *f,
+			  struct hr_err **err);
 
 #endif

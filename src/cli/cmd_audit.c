@@ -18,6 +18,7 @@
 
 static const struct option audit_opts[] = {
 	{"bundle", required_argument, NULL, 'b'},
+	{"as-is", no_argument, NULL, 'a'},
 	{"level", required_argument, NULL, 'L'},
 	{"format", required_argument, NULL, 'f'},
 	{NULL, 0, NULL, 0},
@@ -28,6 +29,7 @@ int hr_cmd_audit(const struct hr_rt *rt, int argc, char **argv, struct hr_err **
 	struct hr_audit_facts facts = {0};
 	struct hr_audit_report *rep = NULL;
 	const char *bundle = NULL;
+	bool as_is = false;
 	bool json = false;
 	int level = HR_AUDIT_LEVEL_DEFAULT, c, rc;
 
@@ -37,6 +39,9 @@ int hr_cmd_audit(const struct hr_rt *rt, int argc, char **argv, struct hr_err **
 		switch (c) {
 		case 'b':
 			bundle = optarg;
+			break;
+		case 'a':
+			as_is = true;
 			break;
 		case 'L':
 			if (hr_parse_int(optarg, &level) < 0 || level < HR_AUDIT_LEVEL_MIN ||
@@ -55,7 +60,9 @@ int hr_cmd_audit(const struct hr_rt *rt, int argc, char **argv, struct hr_err **
 	}
 	if (bundle ? argc - optind != 0 : argc - optind != 1)
 		return hr_fail(err, 0, bundle ? "audit: --bundle takes no ID" : "audit: expected ID or --bundle DIR");
-	rc = bundle ? hr_bundle_audit_facts(bundle, &facts, err)
+	if (as_is && !bundle)
+		return hr_fail(err, 0, "audit: --as-is goes with --bundle");
+	rc = bundle ? hr_bundle_audit_facts(rt, bundle, as_is, &facts, err)
 		    : hr_container_audit_facts(rt, argv[optind], &facts, err);
 	if (rc == 0)
 		rep = hr_audit_evaluate(&facts, level, err);

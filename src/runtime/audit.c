@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,20 +355,37 @@ out:
 	return rc < 0 ? hr_fail_wrap(err, "audit `%s`", id) : 0;
 }
 
-int hr_bundle_audit_facts(const char *bundle, struct hr_audit_facts *f, struct hr_err **err)
+int hr_bundle_audit_facts(const struct hr_rt *rt, const char *bundle, bool as_is, struct hr_audit_facts *f,
+			  struct hr_err **err)
 {
 	cleanup_free char *dir = realpath(bundle, NULL);
 	cleanup_free char *cfg_path = NULL;
 	cleanup_free char *buf = NULL;
 	cleanup_free char *rootfs = NULL;
+	json_t *cfg = NULL;
 	struct hr_spec *spec = NULL;
+	json_error_t je;
 	size_t len = 0;
 
 	if (dir == NULL)
 		return hr_fail(err, errno, "audit bundle `%s`", bundle);
 	cfg_path = hr_path_join(dir, "config.json");
-	if (read_path(cfg_path, &buf, &len, err) < 0 || hr_spec_load_buf(buf, len, &spec, err) < 0 ||
-	    hr_spec_validate(spec, err) < 0) {
+	if (read_path(cfg_path, &buf, &len, err) < 0)
+		return hr_fail_wrap(err, "audit bundle `%s`", dir);
+	/* what create would run: the policy's hardening applied (the parser reports bad JSON below) */
+	if (!as_is && (cfg = json_loadb(buf, len, 0, &je)) != NULL) {
+		int r = hr_runtime_bundle_harden(rt, dir, cfg, err);
+
+		if (r == 0) {
+			free(buf);
+			buf = json_dumps(cfg, JSON_COMPACT);
+			len = strlen(buf);
+		}
+		json_decref(cfg);
+		if (r < 0)
+			return hr_fail_wrap(err, "audit bundle `%s`", dir);
+	}
+	if (hr_spec_load_buf(buf, len, &spec, err) < 0 || hr_spec_validate(spec, err) < 0) {
 		hr_spec_free(spec);
 		return hr_fail_wrap(err, "audit bundle `%s`", dir);
 	}

@@ -250,11 +250,12 @@ int hr_policy_exec_step(const struct hr_rt *rt, int dir_fd, const char *id, json
 	return r;
 }
 
-int hr_runtime_spec_harden(const struct hr_rt *rt, const char *bundle, json_t *config, struct hr_err **err)
+static int harden_preview(const struct hr_rt *rt, const char *bundle, json_t *config, bool pool_userns,
+			  struct hr_err **err)
 {
 	struct hr_policy *p = NULL;
 	struct hr_decisions d = {0};
-	struct hr_harden_ctx ctx = {.id = "spec", .bundle = bundle, .defer_userns = true};
+	struct hr_harden_ctx ctx = {.id = "spec", .bundle = bundle, .defer_userns = !pool_userns};
 	struct host host = {.rootfs_fd = -1};
 	cleanup_free char *abs = realpath(bundle, NULL);
 	int r;
@@ -262,6 +263,9 @@ int hr_runtime_spec_harden(const struct hr_rt *rt, const char *bundle, json_t *c
 	if (hr_runtime_policy_load(rt, &p, err) < 0)
 		return -1;
 	ctx.bundle = abs ? abs : bundle;
+	/* the range the pool's first container gets: what audit shows for a bundle */
+	ctx.has_userns_base = pool_userns;
+	ctx.userns_base = p->userns_pool_start;
 	ctx.apparmor_available = hr_apparmor_enabled();
 	host.rootfs_fd = open_rootfs(config, ctx.bundle);
 	if (host.rootfs_fd >= 0) {
@@ -278,6 +282,16 @@ int hr_runtime_spec_harden(const struct hr_rt *rt, const char *bundle, json_t *c
 	hr_decisions_clear(&d);
 	hr_policy_free(p);
 	return r;
+}
+
+int hr_runtime_spec_harden(const struct hr_rt *rt, const char *bundle, json_t *config, struct hr_err **err)
+{
+	return harden_preview(rt, bundle, config, false, err);
+}
+
+int hr_runtime_bundle_harden(const struct hr_rt *rt, const char *bundle, json_t *config, struct hr_err **err)
+{
+	return harden_preview(rt, bundle, config, true, err);
 }
 
 int hr_policy_update_step(const struct hr_rt *rt, const char *id, json_t *res, const struct hr_spec *spec,

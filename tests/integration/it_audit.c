@@ -788,20 +788,55 @@ START_TEST(bundle_and_errors)
 }
 END_TEST
 
+/* audit --bundle shows what create would run: the bundle hardened by the policy; --as-is the bundle alone. */
+START_TEST(bundle_as_the_policy_runs_it)
+{
+	struct hb b;
+	struct hb_result r;
+	json_t *doc;
+
+	if (!hb_is_hardrun())
+		return;
+	hb_new(&b);
+	hb_set_policy(&b, "{\"level\": 2}");
+	json_object_set_new(json_object_get(b.config, "process"), "noNewPrivileges", json_false());
+	json_object_set_new(json_object_get(b.config, "root"), "readonly", json_false());
+	hb_write(&b);
+	r = RUN(&b, "audit", "--bundle", b.dir, "--format", "json");
+	ck_assert_msg(r.status == 0, "status %d: %s %s", r.status, r.out, r.err);
+	doc = json_loads(r.out, 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	expect(doc, "3.5", "PASS", "process.noNewPrivileges: true in config.json");
+	expect(doc, "3.9", "PASS", "root.readonly: true in config.json");
+	ck_assert_str_eq(json_string_value(json_object_get(row(doc, "3.2"), "status")), "PASS");
+	json_decref(doc);
+	hb_result_free(&r);
+
+	r = RUN(&b, "audit", "--bundle", b.dir, "--as-is", "--format", "json");
+	ck_assert_int_eq(r.status, 2);
+	doc = json_loads(r.out, 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	expect(doc, "3.5", "FAIL", "process.noNewPrivileges: false in config.json");
+	json_decref(doc);
+	hb_result_free(&r);
+
+	r = RUN(&b, "audit", "--as-is", b.id);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.err, "hardrun: audit: --as-is goes with --bundle\n");
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
-		nnp_and_capabilities,
-		seccomp_profile,
-		userns_and_uid,
-		rootfs_and_engine_socket,
-		cgroup_limits,
-		setuid_sshd_secrets,
-		setuid_scan_skips_mounts,
-		host_namespaces_and_lsm,
-		tainted_after_exec,
-		bundle_and_errors,
-		NULL,
+		nnp_and_capabilities,	  bundle_as_the_policy_runs_it,
+		seccomp_profile,	  userns_and_uid,
+		rootfs_and_engine_socket, cgroup_limits,
+		setuid_sshd_secrets,	  setuid_scan_skips_mounts,
+		host_namespaces_and_lsm,  tainted_after_exec,
+		bundle_and_errors,	  NULL,
 	};
 
 	return hb_main("audit", 120, tests);
