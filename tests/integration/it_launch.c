@@ -748,6 +748,30 @@ START_TEST(rootfs_runs_without_a_config)
 }
 END_TEST
 
+/* --rootfs under the default policy: the service runs hardened, and audit passes at level 2 */
+START_TEST(rootfs_runs_hardened)
+{
+	struct hb b;
+	struct hb_result r;
+
+	if (!hb_is_hardrun())
+		return;
+	hb_new(&b);
+	hb_set_policy(&b, "{\"level\": 2}");
+	r = hb_run(&b, 30, "run", "--detach", "--rootfs", b.rootfs, b.id, "--", "/probe", "sleep", "60", NULL);
+	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+	hb_result_free(&r);
+	r = hb_run(&b, 30, "audit", b.id, NULL);
+	ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
+	ck_assert_msg(strstr(r.out, " at level 2: PASS (0 of 14 required controls fail)"), "%s", r.out);
+	hb_result_free(&r);
+	r = hb_run(&b, 30, "stop", b.id, NULL);
+	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
 static long long cgroup_value(struct hb *b, const char *ctl, const char *file)
 {
 	char p[512];
@@ -1037,6 +1061,7 @@ int main(void)
 		pids_threshold_fires_once,
 		cpu_threshold_raises_limit_events,
 		rootfs_runs_without_a_config,
+		rootfs_runs_hardened,
 		stats_match_the_cgroup,
 		flags_tighten_the_container,
 		seccomp_profile_and_stop_signal,
