@@ -68,6 +68,9 @@ int hr_seccomp_compile(const struct hr_seccomp *sc, struct hr_bpf **out, struct 
 int hr_seccomp_compile_bounded(const struct hr_seccomp *sc, unsigned int cpu_seconds, struct hr_bpf **out,
 			       struct hr_err **err);
 
+/* The running libseccomp's version, "MAJOR.MINOR.MICRO", into buf. */
+void hr_seccomp_lib_version(char *buf, size_t len);
+
 /* Free b and its program; NULL is fine. */
 void hr_bpf_free(struct hr_bpf *b);
 

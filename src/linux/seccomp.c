@@ -545,6 +545,13 @@ int hr_seccomp_compile_bounded(const struct hr_seccomp *sc, unsigned int cpu_sec
 	return 0;
 }
 
+void hr_seccomp_lib_version(char *buf, size_t len)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	snprintf(buf, len, "%u.%u.%u", v->major, v->minor, v->micro);
+}
+
 void hr_bpf_free(struct hr_bpf *b)
 {
 	int saved = errno;

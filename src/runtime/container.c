@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpfcache.h"
 #include "container.h"
 #include "hardrun/apparmor.h"
 #include "hardrun/cgroup.h"
@@ -538,10 +539,11 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		   hr_cgroup_open(cgpath, &cg, err) < 0 || hr_cgroup_create(cg, NULL, err) < 0) {
 		goto fail;
 	}
-	if (spec->lnx.seccomp && hr_seccomp_compile_bounded(spec->lnx.seccomp, HR_SECCOMP_CPU_SECONDS, &bpf, err) < 0)
+	if (spec->lnx.seccomp &&
+	    hr_bpf_cached(root_fd, hard.text, hard.len, "seccomp", spec->lnx.seccomp, &bpf, err) < 0)
 		goto fail;
-	if (spec->lnx.policy_seccomp &&
-	    hr_seccomp_compile_bounded(spec->lnx.policy_seccomp, HR_SECCOMP_CPU_SECONDS, &bpf_policy, err) < 0) {
+	if (spec->lnx.policy_seccomp && hr_bpf_cached(root_fd, hard.text, hard.len, HR_SPEC_POLICY_SECCOMP,
+						      spec->lnx.policy_seccomp, &bpf_policy, err) < 0) {
 		hr_fail_wrap(err, "linux.%s", HR_SPEC_POLICY_SECCOMP);
 		goto fail;
 	}

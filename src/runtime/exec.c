@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bpfcache.h"
 #include "container.h"
 #include "hardrun/apparmor.h"
 #include "hardrun/cgroup.h"
@@ -209,12 +210,21 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		goto out;
 	if (hr_selinux_check(ps->process, NULL, err) < 0)
 		goto out;
-	if (c->spec->lnx.seccomp &&
-	    hr_seccomp_compile_bounded(c->spec->lnx.seccomp, HR_SECCOMP_CPU_SECONDS, &bpf, err) < 0)
-		goto out;
-	if (c->spec->lnx.policy_seccomp &&
-	    hr_seccomp_compile_bounded(c->spec->lnx.policy_seccomp, HR_SECCOMP_CPU_SECONDS, &bpf_policy, err) < 0)
-		goto out;
+	if (c->spec->lnx.seccomp || c->spec->lnx.policy_seccomp) {
+		/* the config copy is what the filters were parsed from: the cache's key */
+		cleanup_free char *cfg = NULL;
+		size_t cfg_len = 0;
+		struct hr_err *tmp = NULL;
+
+		if (hr_statedir_read(c->dir_fd, "config.json", &cfg, &cfg_len, &tmp) < 0)
+			hr_err_free(&tmp);
+		if (c->spec->lnx.seccomp &&
+		    hr_bpf_cached(c->root_fd, cfg, cfg_len, "seccomp", c->spec->lnx.seccomp, &bpf, err) < 0)
+			goto out;
+		if (c->spec->lnx.policy_seccomp && hr_bpf_cached(c->root_fd, cfg, cfg_len, HR_SPEC_POLICY_SECCOMP,
+								 c->spec->lnx.policy_seccomp, &bpf_policy, err) < 0)
+			goto out;
+	}
 	/* the namespaces the container has of its own (or joined) */
 	for (int t = 0; t < HR_NS_COUNT; t++) {
 		char path[64];

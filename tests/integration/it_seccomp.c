@@ -10,12 +10,14 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <stdint.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -57,6 +59,123 @@ static void expect_out(struct hb *b, const char *script, int status, const char 
 	hb_result_free(&r);
 	hb_finish(b);
 }
+
+/* The one entry of <state>/.hardrun-bpf into path (>= 512 bytes); fails unless there is exactly one. */
+static void cache_entry(struct hb *b, char *path)
+{
+	char cmd[400], line[100];
+	FILE *f;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "ls %s/.hardrun-bpf", b->state);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(path, 512, "%s/.hardrun-bpf/%s", b->state, line);
+		n++;
+	}
+	pclose(f);
+	ck_assert_int_eq(n, 1);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(1 << 20);
+
+	ck_assert_ptr_nonnull(f);
+	*len = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	return buf;
+}
+
+static void spit(const char *path, const char *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
+	fclose(f);
+}
+
+static void expect_umask(struct hb *b, const char *want)
+{
+	struct hb_result r = RUN(b, "run", "--bundle", b->dir, b->id);
+
+	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+	ck_assert_str_eq(r.out, want);
+	hb_result_free(&r);
+}
+
+/*
+ * Compiled filters are cached under the state root by the exact text they
+ * were compiled from: a second create takes the entry, a damaged or foreign
+ * entry is compiled again and replaced.
+ */
+START_TEST(compiled_filter_cache)
+{
+	struct hb b, other;
+	json_t *sc;
+	char path[512], opath[512];
+	char *good, *buf, *obuf, *planted;
+	size_t len, glen, olen;
+	struct stat st;
+
+	if (!hb_is_hardrun())
+		return;
+	hb_new(&b);
+	sc = profile(&b, "SCMP_ACT_ALLOW");
+	json_object_set_new(rule(sc, "umask", "SCMP_ACT_ERRNO"), "errnoRet", json_integer(EXDEV));
+	hb_set_args(&b, "/probe", "sys", "umask", "0", NULL);
+	expect_umask(&b, "EXDEV\n");
+	cache_entry(&b, path);
+	good = slurp(path, &glen);
+
+	/* the entry is what the next create runs: plant the program of another profile under this key */
+	hb_new(&other);
+	sc = profile(&other, "SCMP_ACT_ALLOW");
+	json_object_set_new(rule(sc, "umask", "SCMP_ACT_ERRNO"), "errnoRet", json_integer(EDOM));
+	hb_set_args(&other, "/probe", "sys", "umask", "0", NULL);
+	expect_umask(&other, "EDOM\n");
+	cache_entry(&other, opath);
+	obuf = slurp(opath, &olen);
+	ck_assert_uint_eq(olen, glen); /* same key length, same program length: only the errno differs */
+	{
+		/* MAGIC (7), key length (4), key, flags (4), notify (1), instructions (2), program */
+		uint32_t kl;
+
+		memcpy(&kl, good + 7, 4);
+		planted = malloc(glen);
+		memcpy(planted, good, 11 + kl);
+		memcpy(planted + 11 + kl, obuf + 11 + kl, glen - 11 - kl);
+		spit(path, planted, glen);
+	}
+	expect_umask(&b, "EDOM\n");
+
+	/* a key that does not match byte for byte: compiled again, the entry rewritten */
+	buf = slurp(path, &len);
+	buf[20] ^= 1;
+	spit(path, buf, len);
+	free(buf);
+	expect_umask(&b, "EXDEV\n");
+	buf = slurp(path, &len);
+	ck_assert(len == glen && memcmp(buf, good, glen) == 0);
+	free(buf);
+
+	/* an entry others may write is not used, and is replaced by one only we may */
+	spit(path, planted, glen);
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	expect_umask(&b, "EXDEV\n");
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	free(planted);
+	free(obuf);
+	free(good);
+	hb_finish(&other);
+	hb_finish(&b);
+}
+END_TEST
 
 START_TEST(errno_actions)
 {
@@ -341,8 +460,9 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-		errno_actions,	 kill_trap_trace_log_allow, argument_operators,	   flags_accepted,
-		notify_listener, docker_default_profile,    invalid_rules_refused, NULL,
+		compiled_filter_cache,	errno_actions,	       kill_trap_trace_log_allow,
+		argument_operators,	flags_accepted,	       notify_listener,
+		docker_default_profile, invalid_rules_refused, NULL,
 	};
 
 	return hb_main("seccomp", 120, tests);
