@@ -839,7 +839,8 @@ int hr_container_delete_exited(const struct hr_rt *rt, const char *id, bool forc
 	}
 	/* the restart ledger: failed exits and taint outlive the container, docker reuses its id */
 	hr_policy_delete_step(c->root_fd, c->dir_fd, id, c->status == HR_STATUS_STOPPED,
-			      fstatat(c->dir_fd, HR_FIFO_NAME, &sb, AT_SYMLINK_NOFOLLOW) != 0, exit_status);
+			      fstatat(c->dir_fd, HR_FIFO_NAME, &sb, AT_SYMLINK_NOFOLLOW) != 0, exit_status,
+			      c->st->pid_start);
 	r = hr_container_destroy(c, err);
 	hr_loaded_free(c);
 	if (r < 0)

@@ -68,11 +68,16 @@ void hr_hardened_clear(struct hr_hardened *h);
 /*
  * At delete: record in the ledger whether the
  * container's init failed (exit_status >= 0 when known, -1 unknown: an init
- * that exited on its own after start, not after `kill`, counts as failed)
+ * that exited on its own after start, not after `kill`, within
+ * HR_RESTART_QUICK_SECONDS of pid_start, its start in clock ticks, counts)
  * and whether exec tainted it.  dir_fd is the locked state dir; started
  * says the workload was started; errors are logged, never returned.
  */
-void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_gone, bool started, int exit_status);
+/* An exit of unknown status this soon after start counts against the restart cap. */
+#define HR_RESTART_QUICK_SECONDS 10
+
+void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_gone, bool started, int exit_status,
+			   uint64_t pid_start);
 
 /* exec: apply the policy to the process object and mark the container tainted (state dir file "tainted"). */
 int hr_policy_exec_step(const struct hr_rt *rt, int dir_fd, const char *id, struct json_t *process,

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -177,7 +178,23 @@ out:
 	return r;
 }
 
-void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_gone, bool started, int exit_status)
+/*
+ * Seconds the init has been gone-or-alive since it started: /proc/uptime
+ * against its start time (clock ticks since boot); -1 when unknown.
+ */
+static double init_age(uint64_t pid_start)
+{
+	cleanup_fclose FILE *f = fopen("/proc/uptime", "re");
+	long hz = sysconf(_SC_CLK_TCK);
+	double up;
+
+	if (!f || hz <= 0 || pid_start == 0 || fscanf(f, "%lf", &up) != 1)
+		return -1;
+	return up - (double)pid_start / (double)hz;
+}
+
+void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_gone, bool started, int exit_status,
+			   uint64_t pid_start)
 {
 	cleanup_free char *tainted = NULL;
 	struct hr_err *tmp = NULL;
@@ -187,10 +204,20 @@ void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_go
 
 	if (hr_statedir_read(dir_fd, HR_TAINTED_FILE, &tainted, &len, &tmp) < 0)
 		hr_err_free(&tmp);
-	if (exit_status >= 0)
+	if (exit_status >= 0) {
 		failed = exit_status != 0;
-	else
-		failed = started && init_gone && fstatat(dir_fd, HR_KILLED_FILE, &st, AT_SYMLINK_NOFOLLOW) != 0;
+	} else {
+		/*
+		 * A shim reaped the init, so its status is unknown here.  What
+		 * burns the host is a container re-made again and again: an init
+		 * that ended by itself within HR_RESTART_QUICK_SECONDS of its start
+		 * counts, whatever its status (a crash loop looks like that).
+		 */
+		double age = init_age(pid_start);
+
+		failed = started && init_gone && fstatat(dir_fd, HR_KILLED_FILE, &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+			 age >= 0 && age < HR_RESTART_QUICK_SECONDS;
+	}
 	if (hr_apparmor_enabled()) {
 		cleanup_free char *name = xasprintf("hardrun-%s", id);
 		cleanup_free char *text = hr_policy_apparmor_profile(name);
