@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -184,11 +183,25 @@ out:
  */
 static double init_age(uint64_t pid_start)
 {
-	cleanup_fclose FILE *f = fopen("/proc/uptime", "re");
 	long hz = sysconf(_SC_CLK_TCK);
+	char buf[64];
+	ssize_t n = -1;
+	char *end;
 	double up;
+	int fd;
 
-	if (!f || hz <= 0 || pid_start == 0 || fscanf(f, "%lf", &up) != 1)
+	if (hz <= 0 || pid_start == 0)
+		return -1;
+	fd = open("/proc/uptime", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	up = strtod(buf, &end);
+	if (end == buf)
 		return -1;
 	return up - (double)pid_start / (double)hz;
 }
