@@ -33,23 +33,19 @@
 #define MAGIC "HRBPF1\n"
 #define MAX_ENTRY (1u << 20)
 
-static char *cache_key(const char *cfg, size_t cfg_len, const char *member)
+static char *cache_key(const json_t *src)
 {
-	json_t *doc = json_loadb(cfg, cfg_len, 0, NULL);
-	json_t *sc = json_object_get(json_object_get(doc, "linux"), member);
 	cleanup_free char *canon = NULL;
 	struct utsname u;
 	char lib[32];
-	char *key = NULL;
 
-	if (sc && uname(&u) == 0) {
-		canon = json_dumps(sc, JSON_COMPACT | JSON_SORT_KEYS);
-		hr_seccomp_lib_version(lib, sizeof(lib));
-		if (canon)
-			key = xasprintf("hardrun %s libseccomp %s %s\n%s", HR_VERSION, lib, u.machine, canon);
-	}
-	json_decref(doc);
-	return key;
+	if (!json_is_object(src) || uname(&u) < 0)
+		return NULL;
+	canon = json_dumps(src, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!canon)
+		return NULL;
+	hr_seccomp_lib_version(lib, sizeof(lib));
+	return xasprintf("hardrun %s libseccomp %s %s\n%s", HR_VERSION, lib, u.machine, canon);
 }
 
 static uint64_t fnv1a64(const char *s, size_t n)
@@ -157,10 +153,9 @@ static void write_entry(int dir_fd, const char *name, const char *key, const str
 	}
 }
 
-int hr_bpf_cached(int root_fd, const char *cfg, size_t cfg_len, const char *member, const struct hr_seccomp *sc,
-		  struct hr_bpf **out, struct hr_err **err)
+int hr_bpf_cached(int root_fd, const json_t *src, const struct hr_seccomp *sc, struct hr_bpf **out, struct hr_err **err)
 {
-	cleanup_free char *key = cfg ? cache_key(cfg, cfg_len, member) : NULL;
+	cleanup_free char *key = cache_key(src);
 	cleanup_close int dir_fd = -1;
 	char name[32];
 
@@ -170,7 +165,7 @@ int hr_bpf_cached(int root_fd, const char *cfg, size_t cfg_len, const char *memb
 		snprintf(name, sizeof(name), "%016" PRIx64, fnv1a64(key, strlen(key)));
 		*out = read_entry(dir_fd, name, key);
 		if (*out) {
-			hr_log_debug("seccomp: %s from the cache (%u instructions)", member, (*out)->len);
+			hr_log_debug("seccomp: filter `%s` from the cache (%u instructions)", name, (*out)->len);
 			return 0;
 		}
 	}

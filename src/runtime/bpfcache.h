@@ -11,15 +11,16 @@
 #include "hardrun/error.h"
 #include "hardrun/seccomp.h"
 
+struct json_t;
+
 /*
  * *out (new) is sc compiled, as hr_seccomp_compile_bounded gives it, taken
- * from the cache when an entry compiled from the same text exists.  cfg
- * (cfg_len bytes) is the container's config.json text and member the key of
- * "linux" that sc was parsed from ("seccomp" or the policy's); without them
- * (NULL) nothing is cached.  Cache faults are never errors: the filter is
- * then compiled.
+ * from the cache when an entry compiled from the same text exists.  src
+ * (borrowed) is the JSON object sc was parsed from (linux.seccomp or the
+ * policy's filter); with NULL nothing is cached.  Cache faults are never
+ * errors: the filter is then compiled.
  */
-int hr_bpf_cached(int root_fd, const char *cfg, size_t cfg_len, const char *member, const struct hr_seccomp *sc,
-		  struct hr_bpf **out, struct hr_err **err);
+int hr_bpf_cached(int root_fd, const struct json_t *src, const struct hr_seccomp *sc, struct hr_bpf **out,
+		  struct hr_err **err);
 
 #endif

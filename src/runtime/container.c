@@ -405,6 +405,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	struct hr_bpf *bpf = NULL;
 	struct hr_bpf *bpf_policy = NULL;
 	struct hr_hardened hard = {0};
+	json_t *cfg_doc = NULL;
 	struct hr_err *tmp_release = NULL;
 	cleanup_free char *cfg = NULL;
 	cleanup_free char *bundle = NULL;
@@ -539,11 +540,15 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		   hr_cgroup_open(cgpath, &cg, err) < 0 || hr_cgroup_create(cg, NULL, err) < 0) {
 		goto fail;
 	}
-	if (spec->lnx.seccomp &&
-	    hr_bpf_cached(root_fd, hard.text, hard.len, "seccomp", spec->lnx.seccomp, &bpf, err) < 0)
+	/* the filters' JSON, parsed once, keys the compiled-filter cache */
+	if (spec->lnx.seccomp || spec->lnx.policy_seccomp)
+		cfg_doc = json_loadb(hard.text, hard.len, 0, NULL);
+	if (spec->lnx.seccomp && hr_bpf_cached(root_fd, json_object_get(json_object_get(cfg_doc, "linux"), "seccomp"),
+					       spec->lnx.seccomp, &bpf, err) < 0)
 		goto fail;
-	if (spec->lnx.policy_seccomp && hr_bpf_cached(root_fd, hard.text, hard.len, HR_SPEC_POLICY_SECCOMP,
-						      spec->lnx.policy_seccomp, &bpf_policy, err) < 0) {
+	if (spec->lnx.policy_seccomp &&
+	    hr_bpf_cached(root_fd, json_object_get(json_object_get(cfg_doc, "linux"), HR_SPEC_POLICY_SECCOMP),
+			  spec->lnx.policy_seccomp, &bpf_policy, err) < 0) {
 		hr_fail_wrap(err, "linux.%s", HR_SPEC_POLICY_SECCOMP);
 		goto fail;
 	}
@@ -684,6 +689,7 @@ out:
 		close(plan.root_tree);
 	hr_bpf_free(bpf);
 	hr_bpf_free(bpf_policy);
+	json_decref(cfg_doc);
 	hr_cgroup_free(cg);
 	hr_spec_free(spec);
 	return ret;

@@ -215,14 +215,22 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		cleanup_free char *cfg = NULL;
 		size_t cfg_len = 0;
 		struct hr_err *tmp = NULL;
+		json_t *doc = NULL, *lnx;
+		int rc = 0;
 
 		if (hr_statedir_read(c->dir_fd, "config.json", &cfg, &cfg_len, &tmp) < 0)
 			hr_err_free(&tmp);
-		if (c->spec->lnx.seccomp &&
-		    hr_bpf_cached(c->root_fd, cfg, cfg_len, "seccomp", c->spec->lnx.seccomp, &bpf, err) < 0)
-			goto out;
-		if (c->spec->lnx.policy_seccomp && hr_bpf_cached(c->root_fd, cfg, cfg_len, HR_SPEC_POLICY_SECCOMP,
-								 c->spec->lnx.policy_seccomp, &bpf_policy, err) < 0)
+		else
+			doc = json_loadb(cfg, cfg_len, 0, NULL);
+		lnx = json_object_get(doc, "linux");
+		if (c->spec->lnx.seccomp)
+			rc = hr_bpf_cached(c->root_fd, json_object_get(lnx, "seccomp"), c->spec->lnx.seccomp, &bpf,
+					   err);
+		if (rc == 0 && c->spec->lnx.policy_seccomp)
+			rc = hr_bpf_cached(c->root_fd, json_object_get(lnx, HR_SPEC_POLICY_SECCOMP),
+					   c->spec->lnx.policy_seccomp, &bpf_policy, err);
+		json_decref(doc);
+		if (rc < 0)
 			goto out;
 	}
 	/* the namespaces the container has of its own (or joined) */
