@@ -228,16 +228,25 @@ static char *idx(const char *path, size_t i)
 	return xasprintf("%s[%zu]", path, i);
 }
 
-static int want(json_t *v, json_type t, const char *path, struct hr_err **err)
+/* NULL when v is of type t, else the reason: "expected string". */
+static const char *expect(json_t *v, json_type t)
 {
 	static const char *const names[] = {
-		[JSON_OBJECT] = "object", [JSON_ARRAY] = "array",  [JSON_STRING] = "string", [JSON_INTEGER] = "integer",
-		[JSON_REAL] = "number",	  [JSON_TRUE] = "boolean", [JSON_FALSE] = "boolean", [JSON_NULL] = "null",
+		[JSON_OBJECT] = "expected object",   [JSON_ARRAY] = "expected array", [JSON_STRING] = "expected string",
+		[JSON_INTEGER] = "expected integer", [JSON_REAL] = "expected number", [JSON_TRUE] = "expected boolean",
+		[JSON_FALSE] = "expected boolean",   [JSON_NULL] = "expected null",
 	};
 
 	if (json_typeof(v) == t || (t == JSON_TRUE && json_is_boolean(v)))
-		return 0;
-	return bad(err, path, "expected %s", names[t]);
+		return NULL;
+	return names[t];
+}
+
+static int want(json_t *v, json_type t, const char *path, struct hr_err **err)
+{
+	const char *why = expect(v, t);
+
+	return why ? bad(err, path, "%s", why) : 0;
 }
 
 static void *member(const struct ctx *c, const struct row *r)
@@ -298,32 +307,39 @@ static void store_int(void *p, size_t size, int64_t v)
 	}
 }
 
-static int read_int(json_t *v, const struct row *r, const char *path, int64_t *out, struct hr_err **err)
+/* NULL when v is an integer within [r->lo, r->hi] (in *out), else the reason. */
+static const char *int_in(json_t *v, const struct row *r, int64_t *out)
 {
 	if (!json_is_integer(v))
-		return want(v, JSON_INTEGER, path, err);
+		return "expected integer";
 	if (json_integer_value(v) < r->lo || json_integer_value(v) > r->hi)
-		return bad(err, path, "out of range");
+		return "out of range";
 	*out = json_integer_value(v);
-	return 0;
+	return NULL;
 }
 
-static int read_u64(json_t *v, const char *path, uint64_t *out, struct hr_err **err)
+/*
+ * NULL when v is an unsigned 64-bit integer (in *out), else the reason.
+ * jansson keeps integers as signed 64 bit; values above INT64_MAX (seccomp
+ * masks, rlimits "infinity") arrive as reals, accepted when whole and in range.
+ */
+static const char *u64_of(json_t *v, uint64_t *out)
 {
+	double d;
+
 	if (json_is_integer(v)) {
 		if (json_integer_value(v) < 0)
-			return bad(err, path, "out of range");
+			return "out of range";
 		*out = (uint64_t)json_integer_value(v);
-	} else if (json_is_real(v)) {
-		double d = json_real_value(v);
-
-		if (d < 0 || d >= 18446744073709551616.0 || d != (double)(uint64_t)d)
-			return bad(err, path, "out of range");
-		*out = (uint64_t)d;
-	} else {
-		return want(v, JSON_INTEGER, path, err);
+		return NULL;
 	}
-	return 0;
+	if (!json_is_real(v))
+		return "expected integer";
+	d = json_real_value(v);
+	if (d < 0 || d >= 18446744073709551616.0 || d != (double)(uint64_t)d)
+		return "out of range";
+	*out = (uint64_t)d;
+	return NULL;
 }
 
 static int read_object(const struct desc *d, json_t *o, const char *path, void *obj, void *parent, void *first,
@@ -346,23 +362,30 @@ static int read_array(json_t *v, const struct row *r, const char *path, void *o,
 		*arr = xcalloc(json_array_size(v) + 1, size);
 	json_array_foreach(v, i, e)
 	{
-		cleanup_free char *ip = idx(path, i);
+		cleanup_free char *ip = NULL;
 		void *elem = size ? *arr + i * size : o;
+		const char *why = NULL;
 		int64_t x = 0;
 
 		if (n)
 			*n = i + 1;
 		if (r->kind == K_STRV) {
-			if (want(e, JSON_STRING, ip, err) < 0)
-				return -1;
-			*(char **)elem = xstrdup(json_string_value(e));
+			why = expect(e, JSON_STRING);
+			if (!why)
+				*(char **)elem = xstrdup(json_string_value(e));
 		} else if (r->kind == K_INTV) {
-			if (read_int(e, r, ip, &x, err) < 0)
+			why = int_in(e, r, &x);
+			if (!why)
+				store_int(elem, size, x);
+		} else {
+			ip = idx(path, i);
+			if (want(e, JSON_OBJECT, ip, err) < 0 ||
+			    read_object(r->sub, e, ip, elem, o, size ? *arr : NULL, i, err) < 0)
 				return -1;
-			store_int(elem, size, x);
-		} else if (want(e, JSON_OBJECT, ip, err) < 0 ||
-			   read_object(r->sub, e, ip, elem, o, size ? *arr : NULL, i, err) < 0) {
-			return -1;
+		}
+		if (why) {
+			ip = idx(path, i);
+			return bad(err, ip, "%s", why);
 		}
 	}
 	return 0;
@@ -415,35 +438,45 @@ static int read_caps(json_t *v, const char *path, uint64_t *mask, char ***unknow
 	return 0;
 }
 
-static int read_row(const struct row *r, struct ctx *c, json_t *v, const char *path, struct hr_err **err)
+/* One present member; its path is made only for a nested object or an error. */
+static int read_row(const struct row *r, struct ctx *c, json_t *v, struct hr_err **err)
 {
+	cleanup_free char *path = NULL;
+	const char *why = NULL;
 	void *p = member(c, r);
 	int64_t x = 0;
 
 	switch (r->kind) {
 	case K_STR:
 	case K_ENUM:
-		if (want(v, JSON_STRING, path, err) < 0)
-			return -1;
-		*str_at(c, r) = xstrdup(json_string_value(v));
-		return 0;
+		why = expect(v, JSON_STRING);
+		if (!why)
+			*str_at(c, r) = xstrdup(json_string_value(v));
+		break;
 	case K_BOOL:
-		if (want(v, JSON_TRUE, path, err) < 0)
-			return -1;
-		*(bool *)p = json_is_true(v);
-		return 0;
+		why = expect(v, JSON_TRUE);
+		if (!why)
+			*(bool *)p = json_is_true(v);
+		break;
 	case K_INT:
-		if (read_int(v, r, path, &x, err) < 0)
-			return -1;
-		store_int(p, r->size, x);
-		return 0;
+		why = int_in(v, r, &x);
+		if (!why)
+			store_int(p, r->size, x);
+		break;
 	case K_U64:
-		return read_u64(v, path, p, err);
+		why = u64_of(v, p);
+		break;
+	case K_UNSUP:
+		why = "not supported by hardrun";
+		break;
 	case K_MAP:
+		path = sub(c->path, r->key);
 		return read_map(v, r, path, c->obj, err);
 	case K_CAPS:
+		path = sub(c->path, r->key);
 		return read_caps(v, path, p, &((struct hr_caps *)c->obj)->unknown, err);
 	case K_OBJ:
+		path = sub(c->path, r->key);
 		if (want(v, JSON_OBJECT, path, err) < 0)
 			return -1;
 		if (r->alloc)
@@ -453,13 +486,15 @@ static int read_row(const struct row *r, struct ctx *c, json_t *v, const char *p
 	case K_INTV:
 	case K_ARR:
 	case K_EACH:
+		path = sub(c->path, r->key);
 		return read_array(v, r, path, c->obj, err);
-	case K_UNSUP:
-		return bad(err, path, "not supported by hardrun");
 	case K_CHECK:
 		break;
 	}
-	return 0;
+	if (!why)
+		return 0;
+	path = sub(c->path, r->key);
+	return bad(err, path, "%s", why);
 }
 
 static int run_checks(struct ctx *c, const struct row *from, const struct row *to, check_fn *last, struct hr_err **err)
@@ -480,7 +515,6 @@ static int read_object(const struct desc *d, json_t *o, const char *path, void *
 	for (size_t i = 0; i < d->n_rows; i++) {
 		const struct row *r = &d->rows[i];
 		json_t *v = r->key ? json_object_get(o, r->key) : NULL;
-		cleanup_free char *p = r->key ? sub(path, r->key) : NULL;
 
 		if (r->kind == K_CHECK) {
 			if (run_checks(&c, pending, r, r->check, err) < 0)
@@ -490,6 +524,8 @@ static int read_object(const struct desc *d, json_t *o, const char *path, void *
 		}
 		if (!v || json_is_null(v)) {
 			if (r->req) {
+				cleanup_free char *p = sub(path, r->key);
+
 				bad(err, p, "required");
 				goto out;
 			}
@@ -500,7 +536,7 @@ static int read_object(const struct desc *d, json_t *o, const char *path, void *
 		c.seen |= 1U << i;
 		if (r->has)
 			*(bool *)((char *)obj + r->has - 1) = true;
-		if (read_row(r, &c, v, p, err) < 0)
+		if (read_row(r, &c, v, err) < 0)
 			goto out;
 	}
 	ret = run_checks(&c, pending, d->rows + d->n_rows, d->check, err);
