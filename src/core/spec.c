@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * config.json → struct hr_spec, driven by one table of rows per JSON object
- * (see "the reader" below): strict about types and values, silent about
+ * config.json → struct hr_spec, as one table of rows per JSON object read by
+ * spec_read.c (see spec_table.h): strict about types and values, silent about
  * unknown keys (runtime-spec), and every message names the JSON path:
  * "config.json: linux.namespaces[2].type: unknown namespace \"pidd\"".
  * The same tables free the spec.  No kernel calls; runs under unit tests
@@ -11,7 +11,6 @@
 #include <jansson.h>
 #include <linux/mount.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 
 #include "hardrun/spec.h"
 #include "hardrun/strutil.h"
+#include "spec_table.h"
 
 /* ---- names ---- */
 
@@ -105,610 +105,18 @@ static const struct {
 	{"RLIMIT_STACK", RLIMIT_STACK},
 };
 
-/*
- * ---- the reader ----
- *
- * Every JSON object of config.json is described by a table of rows (struct
- * desc): the member's key, what it must be (kind), where it lands in the
- * struct the object fills, and its validator.  read_object() goes through the
- * rows in order; each row's type, range and "required" errors come as it is
- * read, and its validator runs at the next CHECK row (or at the end of the
- * object), after the desc's rows up to there have been read, so that type
- * errors come before value errors.  Validators run in row order, then the
- * CHECK row's own check (at the end, the desc's).  A member absent or null is
- * absent.  free_object() releases what the same rows allocated, so a new
- * runtime-spec field is one row.
- */
+/* ---- the tables, innermost first ---- */
 
-enum kind {
-	K_STR,	 /* string → char * (with tmp: kept for the validators only) */
-	K_BOOL,	 /* boolean → bool */
-	K_INT,	 /* integer within [lo, hi] → an integer of the member's size */
-	K_U64,	 /* unsigned 64 bit; jansson hands values above INT64_MAX over as reals */
-	K_ENUM,	 /* string, looked up by its validator → an integer of the member's size */
-	K_STRV,	 /* array of strings → NULL-terminated char ** */
-	K_INTV,	 /* array of integers within [lo, hi] → an array of the member's element size, count */
-	K_MAP,	 /* object of strings → struct hr_kv *, count */
-	K_CAPS,	 /* array of capability names → a bit mask (unknown names: struct hr_caps.unknown) */
-	K_OBJ,	 /* object → sub's rows, on the member (or, with alloc, on a new struct it points to) */
-	K_ARR,	 /* array of objects → a new array of sub's structs, count */
-	K_EACH,	 /* array of objects read with sub's rows into tmp strings; sub's check stores them */
-	K_UNSUP, /* any value → "not supported by hardrun" */
-	K_CHECK, /* no member: run the pending validators, then check */
-};
-
-struct ctx;
-struct row;
-
-typedef int check_fn(const struct row *r, struct ctx *c, struct hr_err **err);
-
-struct desc {
-	const struct row *rows;
-	size_t n_rows;
-	size_t size;		  /* of the struct the rows land in (K_ARR elements, alloc objects) */
-	check_fn *check;	  /* after the last row */
-	void (*release)(void *o); /* what the rows do not free (derived members) */
-};
-
-struct row {
-	const char *key;
-	enum kind kind;
-	size_t off;   /* the member, in the object's struct */
-	size_t size;  /* its size (K_INTV: of one element) */
-	size_t has;   /* 1 + offset of the bool set when the member is present; 0: none */
-	size_t count; /* K_ARR, K_INTV, K_MAP: offset of the size_t element count */
-	int64_t lo, hi;
-	bool req;   /* absent: "required" */
-	bool dflt;  /* absent: the member is lo */
-	bool need;  /* absent: check_needed fails, naming every need row */
-	bool tmp;   /* K_STR: not stored, only for the validators */
-	bool alloc; /* K_OBJ: the member points to a new struct */
-	const struct desc *sub;
-	int (*lookup)(const char *s); /* K_ENUM: value ≥ 0, or -1 */
-	const char *what;	      /* K_ENUM: "namespace" in "unknown namespace \"x\"" */
-	check_fn *check;
-};
-
-#define HR_SPEC_MAX_ROWS 32
-
-struct ctx {
-	const struct desc *d;
-	json_t *json;
-	const char *path; /* of this object: "linux.seccomp.syscalls[3]" */
-	void *obj;	  /* the struct its rows land in */
-	void *parent;	  /* the struct of the enclosing object */
-	void *first;	  /* in an array: its element 0, and this one's index */
-	size_t index;
-	uint32_t seen; /* bit i: row i was present */
-	char *tmp[HR_SPEC_MAX_ROWS];
-};
-
-#define AT(T, m) .off = offsetof(T, m), .size = sizeof(((T *)0)->m)
-#define HAS(T, m) .has = offsetof(T, m) + 1
-#define COUNT(T, m) .count = offsetof(T, m)
-#define ARRAY(T, m) AT(T, m), COUNT(T, n_##m)
-#define RANGE(a, b) .lo = (a), .hi = (b)
-#define I64 RANGE(INT64_MIN, INT64_MAX)
-#define U32 RANGE(0, UINT32_MAX)
-#define REQ .req = true
-#define NEED .need = true
-#define R(k, kd, ...)                                                                                                  \
-	{                                                                                                              \
-		.key = (k), .kind = (kd), __VA_ARGS__                                                                  \
-	}
-#define CHECK(fn)                                                                                                      \
-	{                                                                                                              \
-		.kind = K_CHECK, .check = (fn)                                                                         \
-	}
-#define DESC(name, T, rows, chk, rel)                                                                                  \
-	_Static_assert(HR_ARRAY_SIZE(rows) <= HR_SPEC_MAX_ROWS, #rows ": too many rows");                              \
-	static const struct desc name = {rows, HR_ARRAY_SIZE(rows), sizeof(T), chk, rel}
-
-/* "config.json: PATH: reason", the one line every structural error is. */
-static int bad(struct hr_err **err, const char *path, const char *fmt, ...) HR_PRINTF(3, 4);
-
-static int bad(struct hr_err **err, const char *path, const char *fmt, ...)
+static int check_version(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
-	cleanup_free char *why = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	why = xvasprintf(fmt, ap);
-	va_end(ap);
-	return hr_fail(err, 0, "config.json: %s: %s", path, why);
-}
-
-static char *sub(const char *path, const char *key)
-{
-	return *path ? xasprintf("%s.%s", path, key) : xstrdup(key);
-}
-
-static char *idx(const char *path, size_t i)
-{
-	return xasprintf("%s[%zu]", path, i);
-}
-
-/* NULL when v is of type t, else the reason: "expected string". */
-static const char *expect(json_t *v, json_type t)
-{
-	static const char *const names[] = {
-		[JSON_OBJECT] = "expected object",   [JSON_ARRAY] = "expected array", [JSON_STRING] = "expected string",
-		[JSON_INTEGER] = "expected integer", [JSON_REAL] = "expected number", [JSON_TRUE] = "expected boolean",
-		[JSON_FALSE] = "expected boolean",   [JSON_NULL] = "expected null",
-	};
-
-	if (json_typeof(v) == t || (t == JSON_TRUE && json_is_boolean(v)))
-		return NULL;
-	return names[t];
-}
-
-static int want(json_t *v, json_type t, const char *path, struct hr_err **err)
-{
-	const char *why = expect(v, t);
-
-	return why ? bad(err, path, "%s", why) : 0;
-}
-
-static void *member(const struct ctx *c, const struct row *r)
-{
-	return (char *)c->obj + r->off;
-}
-
-static char **str_at(struct ctx *c, const struct row *r)
-{
-	return r->tmp || r->kind == K_ENUM ? &c->tmp[r - c->d->rows] : member(c, r);
-}
-
-/* The row of key; a validator naming a key its table lacks sees it absent (fails closed). */
-static const struct row *row_of(const struct ctx *c, const char *key)
-{
-	for (size_t i = 0; i < c->d->n_rows; i++)
-		if (c->d->rows[i].key && strcmp(c->d->rows[i].key, key) == 0)
-			return &c->d->rows[i];
-	return NULL;
-}
-
-static bool seen(const struct ctx *c, const char *key)
-{
-	const struct row *r = row_of(c, key);
-
-	return r && (c->seen & (1U << (r - c->d->rows)));
-}
-
-/* Where a K_STR or K_ENUM row's string is (NULL inside when absent). */
-static char **str_of(struct ctx *c, const char *key)
-{
-	static char *none;
-	const struct row *r = row_of(c, key);
-
-	none = NULL;
-	return r ? str_at(c, r) : &none;
-}
-
-/* An integer of any width; values are range-checked before. */
-static void store_int(void *p, size_t size, int64_t v)
-{
-	switch (size) {
-	case 1:
-		*(char *)p = (char)v;
-		break;
-	case 2:
-		*(uint16_t *)p = (uint16_t)v;
-		break;
-	case 4:
-		if (v < 0)
-			*(int32_t *)p = (int32_t)v;
-		else
-			*(uint32_t *)p = (uint32_t)v;
-		break;
-	default:
-		*(int64_t *)p = v;
-		break;
-	}
-}
-
-/* NULL when v is an integer within [r->lo, r->hi] (in *out), else the reason. */
-static const char *int_in(json_t *v, const struct row *r, int64_t *out)
-{
-	if (!json_is_integer(v))
-		return "expected integer";
-	if (json_integer_value(v) < r->lo || json_integer_value(v) > r->hi)
-		return "out of range";
-	*out = json_integer_value(v);
-	return NULL;
-}
-
-/*
- * NULL when v is an unsigned 64-bit integer (in *out), else the reason.
- * jansson keeps integers as signed 64 bit; values above INT64_MAX (seccomp
- * masks, rlimits "infinity") arrive as reals, accepted when whole and in range.
- */
-static const char *u64_of(json_t *v, uint64_t *out)
-{
-	double d;
-
-	if (json_is_integer(v)) {
-		if (json_integer_value(v) < 0)
-			return "out of range";
-		*out = (uint64_t)json_integer_value(v);
-		return NULL;
-	}
-	if (!json_is_real(v))
-		return "expected integer";
-	d = json_real_value(v);
-	if (d < 0 || d >= 18446744073709551616.0 || d != (double)(uint64_t)d)
-		return "out of range";
-	*out = (uint64_t)d;
-	return NULL;
-}
-
-static int read_object(const struct desc *d, json_t *o, const char *path, void *obj, void *parent, void *first,
-		       size_t index, struct hr_err **err);
-
-/* Arrays of strings (K_STRV), integers (K_INTV) or objects (K_ARR, K_EACH), element by element. */
-static int read_array(json_t *v, const struct row *r, const char *path, void *o, struct hr_err **err)
-{
-	char **arr = (char **)((char *)o + r->off);
-	size_t *n = r->kind == K_ARR || r->kind == K_INTV ? (size_t *)((char *)o + r->count) : NULL;
-	size_t size = r->kind == K_STRV ? sizeof(char *) : r->kind == K_INTV ? r->size : 0;
-	size_t i;
-	json_t *e;
-
-	if (r->kind == K_ARR)
-		size = r->sub->size;
-	if (want(v, JSON_ARRAY, path, err) < 0)
-		return -1;
-	if (size)
-		*arr = xcalloc(json_array_size(v) + 1, size);
-	json_array_foreach(v, i, e)
-	{
-		cleanup_free char *ip = NULL;
-		void *elem = size ? *arr + i * size : o;
-		const char *why = NULL;
-		int64_t x = 0;
-
-		if (n)
-			*n = i + 1;
-		if (r->kind == K_STRV) {
-			why = expect(e, JSON_STRING);
-			if (!why)
-				*(char **)elem = xstrdup(json_string_value(e));
-		} else if (r->kind == K_INTV) {
-			why = int_in(e, r, &x);
-			if (!why)
-				store_int(elem, size, x);
-		} else {
-			ip = idx(path, i);
-			if (want(e, JSON_OBJECT, ip, err) < 0 ||
-			    read_object(r->sub, e, ip, elem, o, size ? *arr : NULL, i, err) < 0)
-				return -1;
-		}
-		if (why) {
-			ip = idx(path, i);
-			return bad(err, ip, "%s", why);
-		}
-	}
-	return 0;
-}
-
-static int read_map(json_t *v, const struct row *r, const char *path, void *o, struct hr_err **err)
-{
-	struct hr_kv **kv = (struct hr_kv **)((char *)o + r->off);
-	size_t *n = (size_t *)((char *)o + r->count);
-	const char *k;
-	json_t *e;
-
-	if (want(v, JSON_OBJECT, path, err) < 0)
-		return -1;
-	*kv = xcalloc(json_object_size(v) + 1, sizeof(struct hr_kv));
-	json_object_foreach(v, k, e)
-	{
-		if (!json_is_string(e)) {
-			cleanup_free char *kp = xasprintf("%s.\"%s\"", path, k);
-
-			return want(e, JSON_STRING, kp, err);
-		}
-		(*kv)[*n].key = xstrdup(k);
-		(*kv)[*n].value = xstrdup(json_string_value(e));
-		(*n)++;
-	}
-	return 0;
-}
-
-static int read_caps(json_t *v, const char *path, uint64_t *mask, char ***unknown, struct hr_err **err)
-{
-	static const struct row strv = {.kind = K_STRV};
-	cleanup_strv char **names = NULL;
-
-	if (read_array(v, &strv, path, &names, err) < 0)
-		return -1;
-	for (char **c = names; *c; c++) {
-		int n = hr_cap_from_name(*c);
-		bool dup = false;
-
-		if (n >= 0 && n <= 63) {
-			*mask |= 1ULL << n;
-			continue;
-		}
-		for (char **u = *unknown; u && *u; u++)
-			dup = dup || strcmp(*u, *c) == 0;
-		if (!dup)
-			hr_strv_push(unknown, *c);
-	}
-	return 0;
-}
-
-/* One present member; its path is made only for a nested object or an error. */
-static int read_row(const struct row *r, struct ctx *c, json_t *v, struct hr_err **err)
-{
-	cleanup_free char *path = NULL;
-	const char *why = NULL;
-	void *p = member(c, r);
-	int64_t x = 0;
-
-	switch (r->kind) {
-	case K_STR:
-	case K_ENUM:
-		why = expect(v, JSON_STRING);
-		if (!why)
-			*str_at(c, r) = xstrdup(json_string_value(v));
-		break;
-	case K_BOOL:
-		why = expect(v, JSON_TRUE);
-		if (!why)
-			*(bool *)p = json_is_true(v);
-		break;
-	case K_INT:
-		why = int_in(v, r, &x);
-		if (!why)
-			store_int(p, r->size, x);
-		break;
-	case K_U64:
-		why = u64_of(v, p);
-		break;
-	case K_UNSUP:
-		why = "not supported by hardrun";
-		break;
-	case K_MAP:
-		path = sub(c->path, r->key);
-		return read_map(v, r, path, c->obj, err);
-	case K_CAPS:
-		path = sub(c->path, r->key);
-		return read_caps(v, path, p, &((struct hr_caps *)c->obj)->unknown, err);
-	case K_OBJ:
-		path = sub(c->path, r->key);
-		if (want(v, JSON_OBJECT, path, err) < 0)
-			return -1;
-		if (r->alloc)
-			p = *(void **)p = xzalloc(r->sub->size);
-		return read_object(r->sub, v, path, p, c->obj, NULL, 0, err);
-	case K_STRV:
-	case K_INTV:
-	case K_ARR:
-	case K_EACH:
-		path = sub(c->path, r->key);
-		return read_array(v, r, path, c->obj, err);
-	case K_CHECK:
-		break;
-	}
-	if (!why)
-		return 0;
-	path = sub(c->path, r->key);
-	return bad(err, path, "%s", why);
-}
-
-static int run_checks(struct ctx *c, const struct row *from, const struct row *to, check_fn *last, struct hr_err **err)
-{
-	for (const struct row *r = from; r < to; r++)
-		if (r->check && r->kind != K_CHECK && r->check(r, c, err) < 0)
-			return -1;
-	return last ? last(to, c, err) : 0;
-}
-
-static int read_object(const struct desc *d, json_t *o, const char *path, void *obj, void *parent, void *first,
-		       size_t index, struct hr_err **err)
-{
-	struct ctx c = {d, o, path, obj, parent, first, index, 0, {NULL}};
-	const struct row *pending = d->rows;
-	int ret = -1;
-
-	for (size_t i = 0; i < d->n_rows; i++) {
-		const struct row *r = &d->rows[i];
-		json_t *v = r->key ? json_object_get(o, r->key) : NULL;
-
-		if (r->kind == K_CHECK) {
-			if (run_checks(&c, pending, r, r->check, err) < 0)
-				goto out;
-			pending = r + 1;
-			continue;
-		}
-		if (!v || json_is_null(v)) {
-			if (r->req) {
-				cleanup_free char *p = sub(path, r->key);
-
-				bad(err, p, "required");
-				goto out;
-			}
-			if (r->dflt)
-				store_int(member(&c, r), r->size, r->lo);
-			continue;
-		}
-		c.seen |= 1U << i;
-		if (r->has)
-			*(bool *)((char *)obj + r->has - 1) = true;
-		if (read_row(r, &c, v, err) < 0)
-			goto out;
-	}
-	ret = run_checks(&c, pending, d->rows + d->n_rows, d->check, err);
-out:
-	for (size_t i = 0; i < d->n_rows; i++)
-		free(c.tmp[i]);
-	return ret;
-}
-
-static void free_kv(struct hr_kv *kv, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(kv[i].key);
-		free(kv[i].value);
-	}
-	free(kv);
-}
-
-static void free_object(const struct desc *d, void *obj)
-{
-	for (size_t i = 0; i < d->n_rows; i++) {
-		const struct row *r = &d->rows[i];
-		void **p = (void **)((char *)obj + r->off);
-		size_t n = r->count ? *(size_t *)((char *)obj + r->count) : 0;
-
-		switch (r->kind) {
-		case K_STR:
-			if (!r->tmp)
-				free(*p);
-			break;
-		case K_STRV:
-			hr_strv_free(*p);
-			break;
-		case K_INTV:
-			free(*p);
-			break;
-		case K_MAP:
-			free_kv(*p, n);
-			break;
-		case K_OBJ:
-			if (!r->alloc)
-				free_object(r->sub, p);
-			else if (*p)
-				free_object(r->sub, *p);
-			if (r->alloc)
-				free(*p);
-			break;
-		case K_ARR:
-			for (size_t k = 0; k < n; k++)
-				free_object(r->sub, (char *)*p + k * r->sub->size);
-			free(*p);
-			break;
-		case K_BOOL:
-		case K_INT:
-		case K_U64:
-		case K_ENUM:
-		case K_CAPS:
-		case K_EACH:
-		case K_UNSUP:
-		case K_CHECK:
-			break;
-		}
-	}
-	if (d->release)
-		d->release(obj);
-}
-
-/* ---- validators ---- */
-
-static int check_version(const struct row *r, struct ctx *c, struct hr_err **err)
-{
-	const char *v = *str_at(c, r);
+	const char *v = *hr_spec_str_at(c, r);
 	cleanup_free char *p = NULL;
 
 	if (hr_str_has_prefix(v, "1."))
 		return 0;
-	p = sub(c->path, r->key);
-	return bad(err, p, "unsupported version \"%s\"", v);
+	p = hr_spec_path(c->path, r->key);
+	return hr_spec_fail(err, p, "unsupported version \"%s\"", v);
 }
-
-static int check_enum(const struct row *r, struct ctx *c, struct hr_err **err)
-{
-	const char *s = *str_at(c, r);
-	cleanup_free char *p = NULL;
-	int v;
-
-	if (!s)
-		return 0;
-	v = r->lookup(s);
-	if (v < 0) {
-		p = sub(c->path, r->key);
-		return bad(err, p, "unknown %s \"%s\"", r->what, s);
-	}
-	store_int(member(c, r), r->size, v);
-	return 0;
-}
-
-static int check_required(const struct row *r, struct ctx *c, struct hr_err **err)
-{
-	cleanup_free char *p = NULL;
-
-	if (c->seen & (1U << (r - c->d->rows)))
-		return 0;
-	p = sub(c->path, r->key);
-	return bad(err, p, "required");
-}
-
-/* The need rows, all present: else "A, B and C are required", naming them all. */
-static int check_needed(const struct row *r, struct ctx *c, struct hr_err **err)
-{
-	cleanup_free char *names = NULL;
-	bool missing = false;
-	size_t n = 0, k = 0;
-
-	(void)r;
-	for (size_t i = 0; i < c->d->n_rows; i++)
-		if (c->d->rows[i].need) {
-			n++;
-			missing = missing || !(c->seen & (1U << i));
-		}
-	if (!missing)
-		return 0;
-	for (size_t i = 0; i < c->d->n_rows; i++) {
-		char *t;
-
-		if (!c->d->rows[i].need)
-			continue;
-		k++;
-		t = names ? xasprintf("%s%s%s", names, k == n ? " and " : ", ", c->d->rows[i].key)
-			  : xstrdup(c->d->rows[i].key);
-		free(names);
-		names = t;
-	}
-	return bad(err, c->path, "%s are required", names);
-}
-
-static int check_abs(const struct row *r, struct ctx *c, struct hr_err **err)
-{
-	const char *s = *str_at(c, r);
-	cleanup_free char *p = NULL;
-
-	if (!s || s[0] == '/')
-		return 0;
-	p = sub(c->path, r->key);
-	return bad(err, p, "must be an absolute path");
-}
-
-/* An absolute path without "..": what the runtime creates or opens inside the rootfs. */
-static int check_clean(const struct row *r, struct ctx *c, struct hr_err **err)
-{
-	cleanup_free char *p = NULL;
-
-	if (check_abs(r, c, err) < 0)
-		return -1;
-	if (hr_path_is_clean_abs(*str_at(c, r)))
-		return 0;
-	p = sub(c->path, r->key);
-	return bad(err, p, "must not contain \"..\"");
-}
-
-static int check_abs_each(const struct row *r, struct ctx *c, struct hr_err **err)
-{
-	char **v = *(char ***)member(c, r);
-
-	for (char **p = v; p && *p; p++)
-		if ((*p)[0] != '/')
-			return hr_fail(err, 0, "config.json: %s.%s[%td]: must be an absolute path", c->path, r->key,
-				       p - v);
-	return 0;
-}
-
-/* ---- the tables, innermost first ---- */
 
 /* The structs the tables fill, short, so that a row fits on a line. */
 #define T_BLKIO struct hr_blkio
@@ -735,20 +143,20 @@ static int check_abs_each(const struct row *r, struct ctx *c, struct hr_err **er
 #define T_TIME_OFFSET struct hr_time_offset
 #define T_USER struct hr_user
 
-static int check_idmap(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_idmap(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	const struct hr_idmap *m = c->obj;
 
-	if (check_needed(r, c, err) < 0)
+	if (hr_spec_check_needed(r, c, err) < 0)
 		return -1;
 	if (m->size == 0)
 		return hr_fail(err, 0, "config.json: %s.size: must be greater than 0", c->path);
 	if ((uint64_t)m->container_id + m->size > 1ULL << 32 || (uint64_t)m->host_id + m->size > 1ULL << 32)
-		return bad(err, c->path, "range out of bounds");
+		return hr_spec_fail(err, c->path, "range out of bounds");
 	return 0;
 }
 
-static const struct row idmap_rows[] = {
+static const struct hr_spec_row idmap_rows[] = {
 	R("containerID", K_INT, AT(T_IDMAP, container_id), U32, NEED),
 	R("hostID", K_INT, AT(T_IDMAP, host_id), U32, NEED),
 	R("size", K_INT, AT(T_IDMAP, size), U32, NEED),
@@ -756,7 +164,7 @@ static const struct row idmap_rows[] = {
 DESC(idmap_desc, T_IDMAP, idmap_rows, check_idmap, NULL);
 
 /* A relative destination is deprecated but defined: relative to "/". */
-static int check_destination(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_destination(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	struct hr_mount *m = c->obj;
 
@@ -774,21 +182,21 @@ static int check_destination(const struct row *r, struct ctx *c, struct hr_err *
 	return 0;
 }
 
-static int check_mount_options(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_mount_options(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	struct hr_mount *m = c->obj;
-	cleanup_free char *p = sub(c->path, r->key);
+	cleanup_free char *p = hr_spec_path(c->path, r->key);
 
 	return hr_mount_opts_parse(m->options, p, &m->opts, err);
 }
 
-static int check_mount(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_mount(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	const struct hr_mount *m = c->obj;
 
 	(void)r;
 	if ((m->n_uid_mappings == 0) != (m->n_gid_mappings == 0))
-		return bad(err, c->path, "uidMappings and gidMappings go together");
+		return hr_spec_fail(err, c->path, "uidMappings and gidMappings go together");
 	return 0;
 }
 
@@ -797,7 +205,7 @@ static void release_mount(void *o)
 	hr_mount_opts_clear(&((struct hr_mount *)o)->opts);
 }
 
-static const struct row mount_rows[] = {
+static const struct hr_spec_row mount_rows[] = {
 	R("destination", K_STR, AT(T_MOUNT, destination), REQ, .check = check_destination),
 	R("type", K_STR, AT(T_MOUNT, type)),
 	R("source", K_STR, AT(T_MOUNT, source)),
@@ -807,16 +215,16 @@ static const struct row mount_rows[] = {
 };
 DESC(mount_desc, T_MOUNT, mount_rows, check_mount, release_mount);
 
-static const struct row console_rows[] = {
+static const struct hr_spec_row console_rows[] = {
 	R("height", K_INT, AT(T_PROCESS, console_height), U32, NEED),
 	R("width", K_INT, AT(T_PROCESS, console_width), U32, NEED),
 };
-DESC(console_desc, T_PROCESS, console_rows, check_needed, NULL);
+DESC(console_desc, T_PROCESS, console_rows, hr_spec_check_needed, NULL);
 
-static const struct row user_rows[] = {
+static const struct hr_spec_row user_rows[] = {
 	R("uid", K_INT, AT(T_USER, uid), U32, NEED),
 	R("gid", K_INT, AT(T_USER, gid), U32, NEED),
-	CHECK(check_needed),
+	CHECK(hr_spec_check_needed),
 	R("umask", K_INT, AT(T_USER, umask), HAS(T_USER, has_umask), RANGE(0, 0777)),
 	R("username", K_STR, AT(T_USER, username)),
 	R("additionalGids", K_INTV, .off = offsetof(T_USER, additional_gids), .size = sizeof(gid_t),
@@ -829,7 +237,7 @@ static void release_caps(void *o)
 	hr_strv_free(((struct hr_caps *)o)->unknown);
 }
 
-static const struct row caps_rows[] = {
+static const struct hr_spec_row caps_rows[] = {
 	R("bounding", K_CAPS, AT(T_CAPS, bounding)),	   R("effective", K_CAPS, AT(T_CAPS, effective)),
 	R("inheritable", K_CAPS, AT(T_CAPS, inheritable)), R("permitted", K_CAPS, AT(T_CAPS, permitted)),
 	R("ambient", K_CAPS, AT(T_CAPS, ambient)),
@@ -844,30 +252,31 @@ static int rlimit_lookup(const char *s)
 	return -1;
 }
 
-static int check_rlimit(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_rlimit(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	const struct hr_rlimit *rl = c->obj, *prev = c->first;
 
 	for (size_t k = 0; k < c->index; k++)
 		if (prev[k].resource == rl->resource)
 			return hr_fail(err, 0, "config.json: %s.type: duplicate rlimit \"%s\"", c->path,
-				       *str_of(c, "type"));
-	if (check_needed(r, c, err) < 0)
+				       *hr_spec_str_of(c, "type"));
+	if (hr_spec_check_needed(r, c, err) < 0)
 		return -1;
 	if (rl->soft > rl->hard)
-		return bad(err, c->path, "soft limit exceeds hard limit");
+		return hr_spec_fail(err, c->path, "soft limit exceeds hard limit");
 	return 0;
 }
 
-static const struct row rlimit_rows[] = {
-	R("type", K_ENUM, AT(T_RLIMIT, resource), REQ, .lookup = rlimit_lookup, .what = "rlimit", .check = check_enum),
+static const struct hr_spec_row rlimit_rows[] = {
+	R("type", K_ENUM, AT(T_RLIMIT, resource), REQ, .lookup = rlimit_lookup, .what = "rlimit",
+	  .check = hr_spec_check_enum),
 	R("soft", K_U64, AT(T_RLIMIT, soft), NEED),
 	R("hard", K_U64, AT(T_RLIMIT, hard), NEED),
 };
 DESC(rlimit_desc, T_RLIMIT, rlimit_rows, check_rlimit, NULL);
 
 /* The first checks of process, before the members read after them. */
-static int check_process_args(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_process_args(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	const struct hr_process *pr = c->obj;
 
@@ -884,7 +293,7 @@ static int check_process_args(const struct row *r, struct ctx *c, struct hr_err 
 	return 0;
 }
 
-static const struct row process_rows[] = {
+static const struct hr_spec_row process_rows[] = {
 	R("terminal", K_BOOL, AT(T_PROCESS, terminal)),
 	R("args", K_STRV, AT(T_PROCESS, args)),
 	R("env", K_STRV, AT(T_PROCESS, env)),
@@ -904,7 +313,7 @@ static const struct row process_rows[] = {
 };
 DESC(process_desc, T_PROCESS, process_rows, NULL, NULL);
 
-static int check_hook_timeout(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_hook_timeout(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	const struct hr_hook *h = c->obj;
 
@@ -914,8 +323,8 @@ static int check_hook_timeout(const struct row *r, struct ctx *c, struct hr_err 
 	return 0;
 }
 
-static const struct row hook_rows[] = {
-	R("path", K_STR, AT(T_HOOK, path), REQ, .check = check_abs),
+static const struct hr_spec_row hook_rows[] = {
+	R("path", K_STR, AT(T_HOOK, path), REQ, .check = hr_spec_check_abs),
 	R("args", K_STRV, AT(T_HOOK, args)),
 	R("env", K_STRV, AT(T_HOOK, env)),
 	R("timeout", K_INT, AT(T_HOOK, timeout), HAS(T_HOOK, has_timeout), RANGE(INT_MIN, INT_MAX),
@@ -924,7 +333,7 @@ static const struct row hook_rows[] = {
 DESC(hook_desc, T_HOOK, hook_rows, NULL, NULL);
 
 #define LIST(T, m) AT(T, m.hooks), COUNT(T, m.n)
-static const struct row hooks_rows[] = {
+static const struct hr_spec_row hooks_rows[] = {
 	R("prestart", K_ARR, LIST(T_SPEC, hooks[HR_HOOK_PRESTART]), .sub = &hook_desc),
 	R("createRuntime", K_ARR, LIST(T_SPEC, hooks[HR_HOOK_CREATE_RUNTIME]), .sub = &hook_desc),
 	R("createContainer", K_ARR, LIST(T_SPEC, hooks[HR_HOOK_CREATE_CONTAINER]), .sub = &hook_desc),
@@ -935,11 +344,11 @@ static const struct row hooks_rows[] = {
 DESC(hooks_desc, T_SPEC, hooks_rows, NULL, NULL);
 
 /* linux.namespaces[]: each lands in namespaces[type], at most once. */
-static int check_namespace(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_namespace(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	struct hr_linux *lx = c->obj;
-	const char *type = *str_of(c, "type");
-	char **path = str_of(c, "path");
+	const char *type = *hr_spec_str_of(c, "type");
+	char **path = hr_spec_str_of(c, "path");
 	int t = type ? name_index(ns_names, HR_NS_COUNT, type) : -1;
 
 	(void)r;
@@ -958,7 +367,7 @@ static int check_namespace(const struct row *r, struct ctx *c, struct hr_err **e
 	return 0;
 }
 
-static const struct row namespace_rows[] = {
+static const struct hr_spec_row namespace_rows[] = {
 	R("type", K_STR, REQ, .tmp = true),
 	R("path", K_STR, .tmp = true),
 };
@@ -969,21 +378,21 @@ static int device_type_lookup(const char *s)
 	return strlen(s) == 1 && strchr("cbup", s[0]) ? s[0] : -1;
 }
 
-static int check_device(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_device(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	const struct hr_device *d = c->obj;
 
 	(void)r;
-	if (d->type != 'p' && (!seen(c, "major") || !seen(c, "minor")))
+	if (d->type != 'p' && (!hr_spec_seen(c, "major") || !hr_spec_seen(c, "minor")))
 		return hr_fail(err, 0, "config.json: %s: major and minor are required for type \"%c\"", c->path,
 			       d->type);
 	return 0;
 }
 
-static const struct row device_rows[] = {
-	R("path", K_STR, AT(T_DEVICE, path), REQ, .check = check_clean),
+static const struct hr_spec_row device_rows[] = {
+	R("path", K_STR, AT(T_DEVICE, path), REQ, .check = hr_spec_check_clean),
 	R("type", K_ENUM, AT(T_DEVICE, type), REQ, .lookup = device_type_lookup, .what = "device type",
-	  .check = check_enum),
+	  .check = hr_spec_check_enum),
 	R("major", K_INT, AT(T_DEVICE, major), U32),
 	R("minor", K_INT, AT(T_DEVICE, minor), U32),
 	R("fileMode", K_INT, AT(T_DEVICE, file_mode), HAS(T_DEVICE, has_file_mode), RANGE(0, 07777)),
@@ -997,7 +406,7 @@ static int rule_type_lookup(const char *s)
 	return strlen(s) == 1 && strchr("abc", s[0]) ? s[0] : -1;
 }
 
-static int check_device_rule(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_device_rule(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	const char *a = ((const struct hr_device_rule *)c->obj)->access;
 
@@ -1007,10 +416,10 @@ static int check_device_rule(const struct row *r, struct ctx *c, struct hr_err *
 	return 0;
 }
 
-static const struct row device_rule_rows[] = {
-	R("allow", K_BOOL, AT(T_DEVICE_RULE, allow), .check = check_required),
+static const struct hr_spec_row device_rule_rows[] = {
+	R("allow", K_BOOL, AT(T_DEVICE_RULE, allow), .check = hr_spec_check_required),
 	R("type", K_ENUM, AT(T_DEVICE_RULE, type), .dflt = true, .lo = 'a', .lookup = rule_type_lookup,
-	  .what = "device type", .check = check_enum),
+	  .what = "device type", .check = hr_spec_check_enum),
 	R("major", K_INT, AT(T_DEVICE_RULE, major), .dflt = true, RANGE(-1, UINT32_MAX)),
 	R("minor", K_INT, AT(T_DEVICE_RULE, minor), .dflt = true, RANGE(-1, UINT32_MAX)),
 	R("access", K_STR, AT(T_DEVICE_RULE, access)),
@@ -1018,7 +427,7 @@ static const struct row device_rule_rows[] = {
 DESC(device_rule_desc, T_DEVICE_RULE, device_rule_rows, check_device_rule, NULL);
 
 /* docker sends swappiness -1 as 2^64-1, meaning "unset" */
-static int check_memory(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_memory(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	struct hr_memory *m = c->obj;
 
@@ -1032,7 +441,7 @@ static int check_memory(const struct row *r, struct ctx *c, struct hr_err **err)
 	return 0;
 }
 
-static const struct row memory_rows[] = {
+static const struct hr_spec_row memory_rows[] = {
 	R("limit", K_INT, AT(T_MEMORY, limit), HAS(T_MEMORY, has_limit), I64),
 	R("reservation", K_INT, AT(T_MEMORY, reservation), HAS(T_MEMORY, has_reservation), I64),
 	R("swap", K_INT, AT(T_MEMORY, swap), HAS(T_MEMORY, has_swap), I64),
@@ -1045,7 +454,7 @@ static const struct row memory_rows[] = {
 };
 DESC(memory_desc, T_MEMORY, memory_rows, check_memory, NULL);
 
-static const struct row cpu_rows[] = {
+static const struct hr_spec_row cpu_rows[] = {
 	R("shares", K_U64, AT(T_CPU, shares), HAS(T_CPU, has_shares)),
 	R("quota", K_INT, AT(T_CPU, quota), HAS(T_CPU, has_quota), I64),
 	R("burst", K_U64, AT(T_CPU, burst), HAS(T_CPU, has_burst)),
@@ -1058,28 +467,28 @@ static const struct row cpu_rows[] = {
 };
 DESC(cpu_desc, T_CPU, cpu_rows, NULL, NULL);
 
-static const struct row pids_rows[] = {
+static const struct hr_spec_row pids_rows[] = {
 	R("limit", K_INT, AT(T_RESOURCES, pids_limit), HAS(T_RESOURCES, has_pids), I64),
 };
 DESC(pids_desc, T_RESOURCES, pids_rows, NULL, NULL);
 
-static const struct row weight_device_rows[] = {
+static const struct hr_spec_row weight_device_rows[] = {
 	R("major", K_INT, AT(T_BLKIO_WEIGHT_DEVICE, major), U32, NEED),
 	R("minor", K_INT, AT(T_BLKIO_WEIGHT_DEVICE, minor), U32, NEED),
 	R("weight", K_INT, AT(T_BLKIO_WEIGHT_DEVICE, weight), HAS(T_BLKIO_WEIGHT_DEVICE, has_weight), RANGE(0, 1000)),
 	R("leafWeight", K_INT, AT(T_BLKIO_WEIGHT_DEVICE, leaf_weight), HAS(T_BLKIO_WEIGHT_DEVICE, has_leaf_weight),
 	  RANGE(0, 1000)),
 };
-DESC(weight_device_desc, T_BLKIO_WEIGHT_DEVICE, weight_device_rows, check_needed, NULL);
+DESC(weight_device_desc, T_BLKIO_WEIGHT_DEVICE, weight_device_rows, hr_spec_check_needed, NULL);
 
-static const struct row throttle_rows[] = {
+static const struct hr_spec_row throttle_rows[] = {
 	R("major", K_INT, AT(T_BLKIO_THROTTLE, major), U32, NEED),
 	R("minor", K_INT, AT(T_BLKIO_THROTTLE, minor), U32, NEED),
 	R("rate", K_U64, AT(T_BLKIO_THROTTLE, rate), NEED),
 };
-DESC(throttle_desc, T_BLKIO_THROTTLE, throttle_rows, check_needed, NULL);
+DESC(throttle_desc, T_BLKIO_THROTTLE, throttle_rows, hr_spec_check_needed, NULL);
 
-static const struct row blkio_rows[] = {
+static const struct hr_spec_row blkio_rows[] = {
 	R("weight", K_INT, AT(T_BLKIO, weight), HAS(T_BLKIO, has_weight), RANGE(0, 1000)),
 	R("leafWeight", K_INT, AT(T_BLKIO, leaf_weight), HAS(T_BLKIO, has_leaf_weight), RANGE(0, 1000)),
 	R("weightDevice", K_ARR, ARRAY(T_BLKIO, weight_device), .sub = &weight_device_desc),
@@ -1090,25 +499,25 @@ static const struct row blkio_rows[] = {
 };
 DESC(blkio_desc, T_BLKIO, blkio_rows, NULL, NULL);
 
-static const struct row hugepage_rows[] = {
+static const struct hr_spec_row hugepage_rows[] = {
 	R("pageSize", K_STR, AT(T_HUGEPAGE_LIMIT, page_size), REQ),
-	R("limit", K_U64, AT(T_HUGEPAGE_LIMIT, limit), .check = check_required),
+	R("limit", K_U64, AT(T_HUGEPAGE_LIMIT, limit), .check = hr_spec_check_required),
 };
 DESC(hugepage_desc, T_HUGEPAGE_LIMIT, hugepage_rows, NULL, NULL);
 
-static const struct row net_priority_rows[] = {
+static const struct hr_spec_row net_priority_rows[] = {
 	R("name", K_STR, AT(T_NET_PRIORITY, name), REQ),
 	R("priority", K_INT, AT(T_NET_PRIORITY, priority), U32),
 };
 DESC(net_priority_desc, T_NET_PRIORITY, net_priority_rows, NULL, NULL);
 
-static const struct row network_rows[] = {
+static const struct hr_spec_row network_rows[] = {
 	R("classID", K_INT, AT(T_RESOURCES, net_class_id), HAS(T_RESOURCES, has_net_class_id), U32),
 	R("priorities", K_ARR, ARRAY(T_RESOURCES, net_priorities), .sub = &net_priority_desc),
 };
 DESC(network_desc, T_RESOURCES, network_rows, NULL, NULL);
 
-static const struct row resources_rows[] = {
+static const struct hr_spec_row resources_rows[] = {
 	R("rdma", K_UNSUP),
 	R("devices", K_ARR, ARRAY(T_RESOURCES, devices), .sub = &device_rule_desc),
 	R("memory", K_OBJ, AT(T_RESOURCES, memory), HAS(T_RESOURCES, has_memory), .sub = &memory_desc),
@@ -1121,13 +530,13 @@ static const struct row resources_rows[] = {
 };
 DESC(resources_desc, T_RESOURCES, resources_rows, NULL, NULL);
 
-static int check_seccomp_arg(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_seccomp_arg(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	struct hr_seccomp_arg *sa = c->obj;
-	const char *op = *str_of(c, "op");
+	const char *op = *hr_spec_str_of(c, "op");
 	int opn;
 
-	if (check_needed(r, c, err) < 0)
+	if (hr_spec_check_needed(r, c, err) < 0)
 		return -1;
 	opn = op ? hr_seccomp_op_parse(op) : -1;
 	if (opn < 0)
@@ -1136,7 +545,7 @@ static int check_seccomp_arg(const struct row *r, struct ctx *c, struct hr_err *
 	return 0;
 }
 
-static const struct row seccomp_arg_rows[] = {
+static const struct hr_spec_row seccomp_arg_rows[] = {
 	R("index", K_INT, AT(T_SECCOMP_ARG, index), RANGE(0, 5), NEED),
 	R("value", K_U64, AT(T_SECCOMP_ARG, value), NEED),
 	R("valueTwo", K_U64, AT(T_SECCOMP_ARG, value_two)),
@@ -1145,10 +554,10 @@ static const struct row seccomp_arg_rows[] = {
 DESC(seccomp_arg_desc, T_SECCOMP_ARG, seccomp_arg_rows, check_seccomp_arg, NULL);
 
 /* The deprecated single "name" joins "names". */
-static int check_rule_names(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_rule_names(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	struct hr_seccomp_rule *rule = c->obj;
-	const char *name = *str_at(c, r);
+	const char *name = *hr_spec_str_at(c, r);
 
 	if (name)
 		hr_strv_push(&rule->names, name);
@@ -1162,7 +571,7 @@ static bool errno_action(enum hr_seccomp_action a)
 	return a == HR_SCMP_ACT_ERRNO || a == HR_SCMP_ACT_TRACE;
 }
 
-static int check_rule_action(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_rule_action(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	const struct hr_seccomp_rule *rule = c->obj;
 	const struct hr_seccomp *sc = c->parent;
@@ -1177,11 +586,11 @@ static int check_rule_action(const struct row *r, struct ctx *c, struct hr_err *
 	return 0;
 }
 
-static const struct row seccomp_rule_rows[] = {
+static const struct hr_spec_row seccomp_rule_rows[] = {
 	R("names", K_STRV, AT(T_SECCOMP_RULE, names)),
 	R("name", K_STR, .tmp = true, .check = check_rule_names),
 	R("action", K_ENUM, AT(T_SECCOMP_RULE, action), REQ, .lookup = hr_seccomp_action_parse, .what = "action",
-	  .check = check_enum),
+	  .check = hr_spec_check_enum),
 	R("errnoRet", K_INT, AT(T_SECCOMP_RULE, errno_ret), HAS(T_SECCOMP_RULE, has_errno_ret), RANGE(0, 4095)),
 	CHECK(check_rule_action),
 	R("args", K_ARR, ARRAY(T_SECCOMP_RULE, args), .sub = &seccomp_arg_desc),
@@ -1213,7 +622,7 @@ static bool seccomp_flag_known(const char *f)
 	       strcmp(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0;
 }
 
-static int check_seccomp(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_seccomp(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	const struct hr_seccomp *sc = c->obj;
 	const char *P = c->path;
@@ -1239,9 +648,9 @@ static int check_seccomp(const struct row *r, struct ctx *c, struct hr_err **err
 	return 0;
 }
 
-static const struct row seccomp_rows[] = {
+static const struct hr_spec_row seccomp_rows[] = {
 	R("defaultAction", K_ENUM, AT(T_SECCOMP, default_action), REQ, .lookup = hr_seccomp_action_parse,
-	  .what = "action", .check = check_enum),
+	  .what = "action", .check = hr_spec_check_enum),
 	CHECK(NULL),
 	R("defaultErrnoRet", K_INT, AT(T_SECCOMP, default_errno_ret), HAS(T_SECCOMP, has_default_errno_ret),
 	  RANGE(0, 4095)),
@@ -1255,7 +664,7 @@ static const struct row seccomp_rows[] = {
 DESC(seccomp_desc, T_SECCOMP, seccomp_rows, NULL, NULL);
 
 /* The rootfs propagation always applies to the whole tree, as runc does. */
-static int check_propagation(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_propagation(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	static const struct {
 		const char *name;
@@ -1284,7 +693,7 @@ static int domain_lookup(const char *s)
 	return strcmp(s, "LINUX") == 0 ? 0 : strcmp(s, "LINUX32") == 0 ? 8 : -1;
 }
 
-static int check_personality_flags(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_personality_flags(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	json_t *flags = json_object_get(c->json, "flags");
 
@@ -1294,13 +703,13 @@ static int check_personality_flags(const struct row *r, struct ctx *c, struct hr
 	return 0;
 }
 
-static const struct row personality_rows[] = {
+static const struct hr_spec_row personality_rows[] = {
 	R("domain", K_ENUM, AT(T_LINUX, personality), REQ, .lookup = domain_lookup, .what = "domain",
-	  .check = check_enum),
+	  .check = hr_spec_check_enum),
 };
 DESC(personality_desc, T_LINUX, personality_rows, check_personality_flags, NULL);
 
-static int check_time_offset(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_time_offset(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	struct hr_time_offset *t = c->obj;
 
@@ -1310,14 +719,14 @@ static int check_time_offset(const struct row *r, struct ctx *c, struct hr_err *
 	return 0;
 }
 
-static const struct row time_offset_rows[] = {
+static const struct hr_spec_row time_offset_rows[] = {
 	R("secs", K_INT, AT(T_TIME_OFFSET, secs), I64),
 	R("nanosecs", K_INT, AT(T_TIME_OFFSET, nanosecs), RANGE(0, 999999999)),
 };
 DESC(time_offset_desc, T_TIME_OFFSET, time_offset_rows, check_time_offset, NULL);
 
 /* linux.timeOffsets: an object keyed by clock, so its keys are checked here, in their order. */
-static int check_time_offsets(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_time_offsets(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	struct hr_linux *lx = c->obj;
 	json_t *o = json_object_get(c->json, r->key), *v;
@@ -1325,7 +734,7 @@ static int check_time_offsets(const struct row *r, struct ctx *c, struct hr_err 
 
 	if (!o || json_is_null(o))
 		return 0;
-	if (want(o, JSON_OBJECT, "linux.timeOffsets", err) < 0)
+	if (hr_spec_want(o, JSON_OBJECT, "linux.timeOffsets", err) < 0)
 		return -1;
 	json_object_foreach(o, key, v)
 	{
@@ -1335,9 +744,9 @@ static int check_time_offsets(const struct row *r, struct ctx *c, struct hr_err 
 						       : -1;
 
 		if (k < 0)
-			return bad(err, kp, "unknown clock");
-		if (want(v, JSON_OBJECT, kp, err) < 0 ||
-		    read_object(&time_offset_desc, v, kp, &lx->time_offsets[k], lx, NULL, 0, err) < 0)
+			return hr_spec_fail(err, kp, "unknown clock");
+		if (hr_spec_want(v, JSON_OBJECT, kp, err) < 0 ||
+		    hr_spec_read_object(&time_offset_desc, v, kp, &lx->time_offsets[k], lx, NULL, 0, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -1351,7 +760,7 @@ static void release_linux(void *o)
 		free(lx->namespaces[t].path);
 }
 
-static const struct row linux_rows[] = {
+static const struct hr_spec_row linux_rows[] = {
 	R("namespaces", K_EACH, .sub = &namespace_desc),
 	R("uidMappings", K_ARR, ARRAY(T_LINUX, uid_mappings), .sub = &idmap_desc),
 	R("gidMappings", K_ARR, ARRAY(T_LINUX, gid_mappings), .sub = &idmap_desc),
@@ -1362,8 +771,8 @@ static const struct row linux_rows[] = {
 	R("seccomp", K_OBJ, AT(T_LINUX, seccomp), .alloc = true, .sub = &seccomp_desc),
 	R(HR_SPEC_POLICY_SECCOMP, K_OBJ, AT(T_LINUX, policy_seccomp), .alloc = true, .sub = &seccomp_desc),
 	R("rootfsPropagation", K_STR, AT(T_LINUX, rootfs_propagation), .check = check_propagation),
-	R("maskedPaths", K_STRV, AT(T_LINUX, masked_paths), .check = check_abs_each),
-	R("readonlyPaths", K_STRV, AT(T_LINUX, readonly_paths), .check = check_abs_each),
+	R("maskedPaths", K_STRV, AT(T_LINUX, masked_paths), .check = hr_spec_check_abs_each),
+	R("readonlyPaths", K_STRV, AT(T_LINUX, readonly_paths), .check = hr_spec_check_abs_each),
 	R("mountLabel", K_STR, AT(T_LINUX, mount_label)),
 	R("intelRdt", K_UNSUP),
 	R("memoryPolicy", K_UNSUP),
@@ -1374,7 +783,7 @@ static const struct row linux_rows[] = {
 };
 DESC(linux_desc, T_LINUX, linux_rows, NULL, release_linux);
 
-static int check_root_path(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_root_path(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	(void)r;
 	if (((struct hr_spec *)c->obj)->root_path[0] == '\0')
@@ -1383,7 +792,7 @@ static int check_root_path(const struct row *r, struct ctx *c, struct hr_err **e
 }
 
 /* The annotations that steer hardrun itself; others are the bundle's business. */
-static int check_annotations(const struct row *r, struct ctx *c, struct hr_err **err)
+static int check_annotations(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	struct hr_spec *s = c->obj;
 
@@ -1409,13 +818,13 @@ static int check_annotations(const struct row *r, struct ctx *c, struct hr_err *
 	return 0;
 }
 
-static const struct row root_rows[] = {
+static const struct hr_spec_row root_rows[] = {
 	R("path", K_STR, AT(T_SPEC, root_path), REQ, .check = check_root_path),
 	R("readonly", K_BOOL, AT(T_SPEC, root_readonly)),
 };
 DESC(root_desc, T_SPEC, root_rows, NULL, NULL);
 
-static const struct row spec_rows[] = {
+static const struct hr_spec_row spec_rows[] = {
 	R("ociVersion", K_STR, AT(T_SPEC, oci_version), REQ, .check = check_version),
 	CHECK(NULL),
 	R("root", K_OBJ, .off = 0, REQ, .sub = &root_desc),
@@ -1437,7 +846,7 @@ int hr_spec_parse(json_t *root, struct hr_spec **out, struct hr_err **err)
 	if (!json_is_object(root))
 		return hr_fail(err, 0, "config.json: expected a JSON object");
 	s = xzalloc(sizeof(*s));
-	if (read_object(&spec_desc, root, "", s, NULL, NULL, 0, err) < 0) {
+	if (hr_spec_read_object(&spec_desc, root, "", s, NULL, NULL, 0, err) < 0) {
 		hr_spec_free(s);
 		return -1;
 	}
@@ -1462,6 +871,6 @@ void hr_spec_free(struct hr_spec *spec)
 {
 	if (!spec)
 		return;
-	free_object(&spec_desc, spec);
+	hr_spec_free_object(&spec_desc, spec);
 	free(spec);
 }
