@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Clone of the container init, namespace flag mapping, id maps written by
- * the parent, and the small /proc/PID helpers the runtime needs to find a
- * container's process again.  The child side lives in init.c.
+ * Clone of the container init and the small /proc/PID helpers the runtime
+ * needs to find a container's process again.  The child side lives in
+ * init.c; the namespace flags are in ns.c and the id maps the parent writes
+ * in idmap.c, below both, so that mount.c and init.c need nothing from here.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,35 +17,6 @@
 
 #include "hardrun/init.h"
 #include "hardrun/strutil.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
-unsigned long hr_ns_clone_flag(enum hr_ns_type t)
-{
-	switch (t) {
-	case HR_NS_PID:
-		return CLONE_NEWPID;
-	case HR_NS_NET:
-		return CLONE_NEWNET;
-	case HR_NS_MOUNT:
-		return CLONE_NEWNS;
-	case HR_NS_IPC:
-		return CLONE_NEWIPC;
-	case HR_NS_UTS:
-		return CLONE_NEWUTS;
-	case HR_NS_USER:
-		return CLONE_NEWUSER;
-	case HR_NS_CGROUP:
-		return CLONE_NEWCGROUP;
-	case HR_NS_TIME:
-		return CLONE_NEWTIME;
-	case HR_NS_COUNT:
-		break;
-	}
-	return 0;
-}
 
 pid_t hr_spawn(struct hr_plan *plan, struct hr_err **err)
 {
@@ -89,45 +59,6 @@ pid_t hr_spawn(struct hr_plan *plan, struct hr_err **err)
 	if (pid < 0)
 		return hr_fail(err, errno, "clone container init");
 	return (pid_t)pid;
-}
-
-static int write_map(pid_t pid, const char *file, const struct hr_idmap *m, size_t n, struct hr_err **err)
-{
-	char path[64];
-	char buf[4096];
-	size_t off = 0;
-	cleanup_close int fd = -1;
-
-	for (size_t i = 0; i < n; i++) {
-		int w = snprintf(buf + off, sizeof(buf) - off, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
-				 m[i].container_id, m[i].host_id, m[i].size);
-
-		if (w < 0 || (size_t)w >= sizeof(buf) - off)
-			return hr_fail(err, E2BIG, "write `/proc/%d/%s`: too many mappings", pid, file);
-		off += (size_t)w;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return hr_fail(err, errno, "open `%s`", path);
-	if (write(fd, buf, off) != (ssize_t)off)
-		return hr_fail(err, errno, "write `%s`", path);
-	return 0;
-}
-
-int hr_idmap_write_maps(pid_t pid, const struct hr_idmap *u, size_t nu, const struct hr_idmap *g, size_t ng,
-			struct hr_err **err)
-{
-	if (write_map(pid, "uid_map", u, nu, err) < 0)
-		return -1;
-	return write_map(pid, "gid_map", g, ng, err);
-}
-
-int hr_idmap_write(pid_t pid, const struct hr_spec *spec, struct hr_err **err)
-{
-	if (write_map(pid, "uid_map", spec->lnx.uid_mappings, spec->lnx.n_uid_mappings, err) < 0)
-		return -1;
-	return write_map(pid, "gid_map", spec->lnx.gid_mappings, spec->lnx.n_gid_mappings, err);
 }
 
 uint64_t hr_proc_start_time(pid_t pid)
