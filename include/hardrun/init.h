@@ -138,6 +138,8 @@ void hr_idmap_trees_free(int *trees, size_t n);
  */
 int hr_hook_exec(const struct hr_hook *hook, const char *state_json, struct hr_err **err);
 int hr_hooks_exec(const struct hr_hook_list *list, const char *kind, const char *state_json, struct hr_err **err);
+/* Run every hook of the list; each failure is logged as a warning and the rest still run.  Returns the failures. */
+size_t hr_hooks_exec_warn(const struct hr_hook_list *list, const char *kind, const char *state_json);
 
 /* Child only: pieces of the init sequence that exec reuses. */
 int hr_rlimits_apply_child(const struct hr_process *p, struct hr_err **err);

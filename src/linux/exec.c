@@ -92,12 +92,13 @@ static HR_NORETURN void process_child(struct hr_exec_plan *p)
 		hr_fail(&err, errno, "set no_new_privs");
 		hr_sync_die_child(p->sync_fd, err);
 	}
-	if (!proc->no_new_privileges && hr_seccomp_load_stack_child(p->bpf_policy, p->bpf, &notify_fd, &err) < 0)
-		hr_sync_die_child(p->sync_fd, err);
+	/* the cwd check (getcwd) before any filter, which may deny getcwd */
 	if (hr_cwd_enter_child(proc->cwd, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
 	if (proc->user.has_umask)
 		umask(proc->user.umask);
+	if (!proc->no_new_privileges && hr_seccomp_load_stack_child(p->bpf_policy, p->bpf, &notify_fd, &err) < 0)
+		hr_sync_die_child(p->sync_fd, err);
 	if (hr_caps_apply_child(proc->has_capabilities ? &proc->caps : NULL, &proc->user, true, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
 	if (hr_exec_resolve_child(p->argv, p->envp, exe, sizeof(exe), &err) < 0)

@@ -356,6 +356,54 @@ int hr_idmap_trees_prepare(const struct hr_spec *spec, const char *rootfs, int *
 	return 0;
 }
 
+static int mnt_id_fd(int fd, uint64_t *id)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
+		return -1;
+	if (!(stx.stx_mask & STATX_MNT_ID)) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	*id = stx.stx_mnt_id;
+	return 0;
+}
+
+/*
+ * With a rootfsPropagation of shared or unbindable, `/` was just made so
+ * recursively.  The mount the rootfs lives on then becomes private (runc's
+ * rootfsParentMountPrivate): a tree attached under a shared mount would
+ * propagate to its peers, the host's mounts, and could not be pivot_root's
+ * new root (EINVAL); an unbindable mount cannot be cloned at all.  Found by
+ * walking `..` from the rootfs until the mount changes, so no path above
+ * the rootfs is looked up by name.  The config's propagation is applied to
+ * the new `/` after pivot_root.
+ */
+static int rootfs_parent_private(const char *at, const char *rootfs, struct hr_err **err)
+{
+	cleanup_close int cur = open(at, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct mount_attr priv = {.propagation = MS_PRIVATE};
+	uint64_t id, up_id;
+
+	if (cur < 0 || mnt_id_fd(cur, &id) < 0)
+		return hr_fail(err, errno, "find the mount of rootfs `%s`", rootfs);
+	for (int depth = 0; depth < PATH_MAX / 2; depth++) {
+		cleanup_close int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		struct stat a, b;
+
+		if (up < 0 || mnt_id_fd(up, &up_id) < 0 || fstat(cur, &a) < 0 || fstat(up, &b) < 0)
+			return hr_fail(err, errno, "find the mount of rootfs `%s`", rootfs);
+		if (up_id != id || (a.st_dev == b.st_dev && a.st_ino == b.st_ino))
+			break;
+		hr_cleanup_closep(&cur);
+		cur = steal_fd(&up);
+	}
+	if (mount_setattr(cur, "", AT_EMPTY_PATH, &priv, sizeof(priv)) < 0)
+		return hr_fail(err, errno, "make the mount of rootfs `%s` private", rootfs);
+	return 0;
+}
+
 int hr_rootfs_mount_child(struct hr_plan *plan, struct hr_err **err)
 {
 	/*
@@ -368,6 +416,9 @@ int hr_rootfs_mount_child(struct hr_plan *plan, struct hr_err **err)
 	cleanup_close int target = -1;
 
 	plan->root_tree = -1;
+	if ((plan->spec->lnx.rootfs_propagation_flags & (MS_SHARED | MS_UNBINDABLE)) &&
+	    rootfs_parent_private(at, plan->rootfs, err) < 0)
+		return -1;
 	/* the idmapped tree (or rebuilt overlay) goes over the rootfs; the host's mount stays below */
 	if (tree < 0) {
 		tree = open_tree(AT_FDCWD, at, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
@@ -379,6 +430,13 @@ int hr_rootfs_mount_child(struct hr_plan *plan, struct hr_err **err)
 		return hr_fail(err, errno, "open rootfs `%s`", plan->rootfs);
 	if (attach_tree(tree, target, plan->rootfs, err) < 0)
 		return -1;
+	/* a tree the parent prepared may be shared with its host source: pivot_root refuses a shared new root */
+	if (plan->spec->lnx.rootfs_propagation_flags & (MS_SHARED | MS_UNBINDABLE)) {
+		struct mount_attr priv = {.propagation = MS_PRIVATE};
+
+		if (setattr_fd(tree, false, &priv, plan->rootfs, err) < 0)
+			return -1;
+	}
 	/* once attached, the tree's fd is the root of the container's rootfs mount */
 	return steal_fd(&tree);
 }

@@ -348,7 +348,12 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, st
 	st->pid_start = hr_proc_start_time(init_pid);
 	if (spec->process->has_oom_score_adj && write_oom_score_adj(init_pid, spec->process->oom_score_adj, err) < 0)
 		goto fail;
-	hook_json = hook_state_json(st, HR_STATUS_CREATING);
+	/*
+	 * prestart, createRuntime, createContainer and startContainer hooks all
+	 * run after lifecycle step 2, and runtime-spec's state says `created`
+	 * means "after step 2"
+	 */
+	hook_json = hook_state_json(st, HR_STATUS_CREATED);
 	if (hr_sync_send(sock, HR_SYNC_GO, 0, hook_json, strlen(hook_json), -1) < 0) {
 		hr_fail(err, errno, "write to container init");
 		goto fail;
@@ -702,6 +707,24 @@ int hr_container_create(const struct hr_rt *rt, const char *id, const struct hr_
 	return 0;
 }
 
+/* Whether an ociVersion "1.M[.p...]" has M >= minor. */
+static bool spec_version_at_least(const char *v, unsigned int minor)
+{
+	uint32_t m = 0;
+	char buf[16];
+	size_t n;
+
+	if (!v || !hr_str_has_prefix(v, "1."))
+		return false;
+	v += 2;
+	n = strcspn(v, ".-+");
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	return hr_parse_u32(buf, &m) == 0 && m >= minor;
+}
+
 int hr_container_do_start(struct hr_loaded *c, struct hr_err **err)
 {
 	cleanup_close int fd = -1;
@@ -718,8 +741,20 @@ int hr_container_do_start(struct hr_loaded *c, struct hr_err **err)
 	if (unlinkat(c->dir_fd, HR_FIFO_NAME, 0) < 0)
 		hr_log_warn("remove exec fifo of `%s`: %s", c->st->id, strerror(errno));
 	json = hook_state_json(c->st, HR_STATUS_RUNNING);
-	if (c->spec && hr_hooks_exec(&c->spec->hooks[HR_HOOK_POSTSTART], "poststart", json, &tmp) < 0) {
-		/* runtime-spec 1.3: a failing poststart hook is an error and stops the container */
+	if (!c->spec)
+		return 0;
+	/*
+	 * runtime-spec up to 1.2 (hardrun's version): "If any poststart hook
+	 * fails, the runtime MUST log a warning, but the remaining hooks and
+	 * lifecycle continue as if the hook had succeeded".  1.3 made it "MUST
+	 * generate an error, stop the container": a config that declares 1.3
+	 * or later gets that.
+	 */
+	if (!spec_version_at_least(c->spec->oci_version, 3)) {
+		hr_hooks_exec_warn(&c->spec->hooks[HR_HOOK_POSTSTART], "poststart", json);
+		return 0;
+	}
+	if (hr_hooks_exec(&c->spec->hooks[HR_HOOK_POSTSTART], "poststart", json, &tmp) < 0) {
 		kill(c->st->pid, SIGKILL);
 		*err = tmp;
 		return -1;
@@ -812,11 +847,9 @@ int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
 		hr_err_free(&tmp);
 	}
 	json = hook_state_json(c->st, HR_STATUS_STOPPED);
-	/* poststop failures are logged, and delete goes on (runtime-spec) */
-	if (c->spec && hr_hooks_exec(&c->spec->hooks[HR_HOOK_POSTSTOP], "poststop", json, &tmp) < 0) {
-		hr_log_warn("%s", tmp->msg);
-		hr_err_free(&tmp);
-	}
+	/* runtime-spec: a failing poststop hook is a warning; "the remaining hooks and lifecycle continue" */
+	if (c->spec)
+		hr_hooks_exec_warn(&c->spec->hooks[HR_HOOK_POSTSTOP], "poststop", json);
 	return hr_statedir_remove(c->root_fd, c->st->id, err);
 }
 
