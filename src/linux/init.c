@@ -429,10 +429,13 @@ void hr_init_child(struct hr_plan *plan)
 		die(plan, err);
 	}
 
-	/* 2. keep our mounts from propagating to the host */
+	/*
+	 * 2. keep our mounts from propagating to the host.  unbindable waits
+	 * for the new `/` (after pivot_root): made now, the host's /dev/null
+	 * and every bind source could no longer be cloned
+	 */
 	if (mount(NULL, "/", NULL,
-		  MS_REC | (spec->lnx.rootfs_propagation_flags & (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
-				    ?: MS_SLAVE),
+		  MS_REC | (spec->lnx.rootfs_propagation_flags & (MS_SHARED | MS_SLAVE | MS_PRIVATE) ?: MS_SLAVE),
 		  NULL) < 0) {
 		hr_fail(&err, errno, "set propagation of `/`");
 		die(plan, err);

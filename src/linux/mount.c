@@ -371,14 +371,13 @@ static int mnt_id_fd(int fd, uint64_t *id)
 }
 
 /*
- * With a rootfsPropagation of shared or unbindable, `/` was just made so
- * recursively.  The mount the rootfs lives on then becomes private (runc's
+ * With a rootfsPropagation of shared, `/` was just made so recursively.
+ * The mount the rootfs lives on then becomes private (runc's
  * rootfsParentMountPrivate): a tree attached under a shared mount would
  * propagate to its peers, the host's mounts, and could not be pivot_root's
- * new root (EINVAL); an unbindable mount cannot be cloned at all.  Found by
- * walking `..` from the rootfs until the mount changes, so no path above
- * the rootfs is looked up by name.  The config's propagation is applied to
- * the new `/` after pivot_root.
+ * new root (EINVAL).  Found by walking `..` from the rootfs until the mount
+ * changes, so no path above the rootfs is looked up by name.  The config's
+ * propagation is applied to the new `/` after pivot_root.
  */
 static int rootfs_parent_private(const char *at, const char *rootfs, struct hr_err **err)
 {
@@ -416,8 +415,7 @@ int hr_rootfs_mount_child(struct hr_plan *plan, struct hr_err **err)
 	cleanup_close int target = -1;
 
 	plan->root_tree = -1;
-	if ((plan->spec->lnx.rootfs_propagation_flags & (MS_SHARED | MS_UNBINDABLE)) &&
-	    rootfs_parent_private(at, plan->rootfs, err) < 0)
+	if ((plan->spec->lnx.rootfs_propagation_flags & MS_SHARED) && rootfs_parent_private(at, plan->rootfs, err) < 0)
 		return -1;
 	/* the idmapped tree (or rebuilt overlay) goes over the rootfs; the host's mount stays below */
 	if (tree < 0) {
@@ -431,7 +429,7 @@ int hr_rootfs_mount_child(struct hr_plan *plan, struct hr_err **err)
 	if (attach_tree(tree, target, plan->rootfs, err) < 0)
 		return -1;
 	/* a tree the parent prepared may be shared with its host source: pivot_root refuses a shared new root */
-	if (plan->spec->lnx.rootfs_propagation_flags & (MS_SHARED | MS_UNBINDABLE)) {
+	if (plan->spec->lnx.rootfs_propagation_flags & MS_SHARED) {
 		struct mount_attr priv = {.propagation = MS_PRIVATE};
 
 		if (setattr_fd(tree, false, &priv, plan->rootfs, err) < 0)
