@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -740,9 +741,21 @@ int hr_container_do_start(struct hr_loaded *c, struct hr_err **err)
 		return hr_fail(err, errno, "start `%s`: write exec fifo", c->st->id);
 	if (unlinkat(c->dir_fd, HR_FIFO_NAME, 0) < 0)
 		hr_log_warn("remove exec fifo of `%s`: %s", c->st->id, strerror(errno));
-	json = hook_state_json(c->st, HR_STATUS_RUNNING);
 	if (!c->spec)
 		return 0;
+	/*
+	 * poststart hooks run "after the user-specified process is executed":
+	 * the init closes its end of the fifo right before execve (after the
+	 * startContainer hooks), which the writer sees as POLLERR.  Bounded, in
+	 * case something else holds the fifo open.
+	 */
+	if (c->spec->hooks[HR_HOOK_POSTSTART].n) {
+		struct pollfd pfd = {.fd = fd, .events = 0};
+
+		while (poll(&pfd, 1, 30000) < 0 && errno == EINTR)
+			;
+	}
+	json = hook_state_json(c->st, HR_STATUS_RUNNING);
 	/*
 	 * runtime-spec up to 1.2 (hardrun's version): "If any poststart hook
 	 * fails, the runtime MUST log a warning, but the remaining hooks and
