@@ -252,7 +252,35 @@ static int apply_resources(struct hr_cgroup *cg, const struct hr_spec *spec, str
  * user namespace): then the nodes hardrun creates are all it can open,
  * which is what the rules would allow.
  */
-static int check_no_cgroup(const struct hr_spec *spec, struct hr_err **err)
+/*
+ * The policy's decision that added the field at `path` (a decision detail
+ * "linux.resources.memory.limit 268435456" adds linux.resources.memory), or
+ * NULL: the bundle asked for it itself, which a kept or tightened value
+ * under the same path shows.
+ */
+static json_t *policy_added(const json_t *decisions, const char *path)
+{
+	size_t i, n = strlen(path);
+	json_t *d, *added = NULL;
+
+	json_array_foreach(decisions, i, d)
+	{
+		const char *detail = json_string_value(json_object_get(d, "detail"));
+		const char *action = json_string_value(json_object_get(d, "action"));
+
+		if (!detail || !action || strncmp(detail, path, n) != 0 ||
+		    (detail[n] != '.' && detail[n] != ' ' && detail[n] != '\0'))
+			continue;
+		if (strcmp(action, "added") != 0)
+			return NULL;
+		if (!added)
+			added = d;
+	}
+	return added;
+}
+
+static int check_no_cgroup(const struct hr_spec *spec, const struct hr_hardened *hard, const char *id,
+			   struct hr_err **err)
 {
 	const struct hr_resources *r = &spec->lnx.resources;
 	const char *what = NULL;
@@ -271,10 +299,21 @@ static int check_no_cgroup(const struct hr_spec *spec, struct hr_err **err)
 		what = "network";
 	else if (r->n_unified)
 		what = "unified";
-	if (what)
-		return hr_fail(err, 0,
-			       "config.json: linux.resources.%s: cannot be applied with --cgroup-manager disabled",
-			       what);
+	if (what) {
+		cleanup_free char *path = xasprintf("linux.resources.%s", what);
+		json_t *d = policy_added(hard->decisions, path);
+
+		/* the user asked for no limit: say that the policy requires it, and how to exempt */
+		if (d)
+			return hr_fail(err, 0,
+				       "config.json: %s: cannot be applied with --cgroup-manager disabled: the policy "
+				       "(level %d, control %s) added %s; exempt the container in `%s`: "
+				       "\"exemptions\": [{\"id\": \"%s\", \"controls\": [\"%s\"]}]",
+				       path, hard->level, json_string_value(json_object_get(d, "control")),
+				       json_string_value(json_object_get(d, "detail")), hard->policy_file, id,
+				       json_string_value(json_object_get(d, "control")));
+		return hr_fail(err, 0, "config.json: %s: cannot be applied with --cgroup-manager disabled", path);
+	}
 	/* the kernel refuses device nodes made in a user namespace whatever its capabilities */
 	if (r->n_devices && spec->process->has_capabilities && (spec->process->caps.bounding >> CAP_MKNOD) & 1 &&
 	    !spec->lnx.namespaces[HR_NS_USER].present)
@@ -494,7 +533,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto out;
 	if (hr_selinux_check(spec->process, spec->lnx.mount_label, err) < 0)
 		goto out;
-	if (rt->no_cgroup && check_no_cgroup(spec, err) < 0)
+	if (rt->no_cgroup && check_no_cgroup(spec, &hard, id, err) < 0)
 		goto out;
 	if (rt->systemd_cgroup) {
 		hr_fail(err, 0, "--systemd-cgroup: systemd is not running on this host, use the cgroupfs driver");
