@@ -439,6 +439,36 @@ int hr_rootfs_mount_child(struct hr_plan *plan, struct hr_err **err)
 	return steal_fd(&tree);
 }
 
+/* The mount data without its gid=N options (new string), or NULL when it has none. */
+static char *without_gid_option(const char *data)
+{
+	char *out = xcalloc(strlen(data) + 1, 1);
+	size_t n = 0;
+	bool dropped = false;
+
+	for (const char *o = data; *o;) {
+		size_t len = strcspn(o, ",");
+
+		if (hr_str_has_prefix(o, "gid=") && len >= 4) {
+			dropped = true;
+		} else if (len) {
+			if (n)
+				out[n++] = ',';
+			memcpy(out + n, o, len);
+			n += len;
+		}
+		o += len;
+		if (*o == ',')
+			o++;
+	}
+	out[n] = '\0';
+	if (!dropped) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
 static int fs_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **err)
 {
 	cleanup_close int target = -1;
@@ -449,8 +479,21 @@ static int fs_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **err
 	if (target < 0)
 		return hr_fail_wrap(err, "mount `%s` on `%s`", m->type, m->destination);
 	if (mount(m->source ? m->source : m->type, hr_fs_fd_path(target, fdpath, sizeof(fdpath)), m->type, flags,
-		  m->opts.data) < 0)
-		return hr_fail(err, errno, "mount `%s` on `%s`", m->type, m->destination);
+		  m->opts.data) < 0) {
+		cleanup_free char *nogid = NULL;
+
+		/*
+		 * devpts' gid= must be mapped in the user namespace: a bundle
+		 * mapping only a few gids (rootless) gets EINVAL for gid=5, and
+		 * ptys then belong to the caller's group, as runc and crun retry
+		 */
+		if (errno != EINVAL || strcmp(m->type, "devpts") != 0 || !m->opts.data ||
+		    !(nogid = without_gid_option(m->opts.data)))
+			return hr_fail(err, errno, "mount `%s` on `%s`", m->type, m->destination);
+		hr_log_debug("mount devpts on `%s`: gid= refused, retried without it", m->destination);
+		if (mount(m->source ? m->source : m->type, fdpath, m->type, flags, nogid) < 0)
+			return hr_fail(err, errno, "mount `%s` on `%s`", m->type, m->destination);
+	}
 	if (m->opts.propagation || m->opts.rec_attr_set || m->opts.rec_attr_clr) {
 		cleanup_close int top = hr_fs_open_in_root_at(rootfs_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
 		struct mount_attr rec = {.attr_set = m->opts.rec_attr_set,
