@@ -500,7 +500,10 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto out;
 	}
 	if (!spec->lnx.namespaces[HR_NS_MOUNT].present) {
-		hr_fail(err, 0, "config.json: linux.namespaces: a mount namespace is required");
+		/* a deliberate refusal: see tests/integration/README.md (runtime-tools linux_ns_itype) */
+		hr_fail(err, 0,
+			"config.json: linux.namespaces: a mount namespace is required: without one, pivot_root and "
+			"every mount would act on the runtime's own mount table");
 		goto out;
 	}
 	{

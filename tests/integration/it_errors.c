@@ -368,10 +368,32 @@ START_TEST(cve_2024_21626_cwd_fd)
 }
 END_TEST
 
+/* no mount namespace: the container's mounts and pivot_root would be the host's; refused, nothing left */
+START_TEST(no_mount_namespace_refused)
+{
+	struct hb b;
+	json_t *ns, *kept, *n;
+	size_t i;
+
+	if (!hb_is_hardrun())
+		return; /* hardrun's deliberate refusal; runc runs it in the host's mount table */
+	kept = json_array();
+	hb_new(&b);
+	ns = json_object_get(json_object_get(b.config, "linux"), "namespaces");
+	json_array_foreach(ns, i, n) if (strcmp(json_string_value(json_object_get(n, "type")), "mount") != 0)
+		json_array_append(kept, n);
+	json_object_set_new(json_object_get(b.config, "linux"), "namespaces", kept);
+	expect_failure(&b, "create",
+		       "config.json: linux.namespaces: a mount namespace is required: without one, pivot_root and "
+		       "every mount would act on the runtime's own mount table");
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
 		malformed_json,
+		no_mount_namespace_refused,
 		unknown_namespace,
 		missing_rootfs,
 		relative_cwd,
