@@ -434,7 +434,8 @@ void hr_init_child(struct hr_plan *plan)
 	 * for the new `/` (after pivot_root): made now, the host's /dev/null
 	 * and every bind source could no longer be cloned
 	 */
-	if (mount(NULL, "/", NULL,
+	if (!plan->host_mntns &&
+	    mount(NULL, "/", NULL,
 		  MS_REC | (spec->lnx.rootfs_propagation_flags & (MS_SHARED | MS_SLAVE | MS_PRIVATE) ?: MS_SLAVE),
 		  NULL) < 0) {
 		hr_fail(&err, errno, "set propagation of `/`");

@@ -714,6 +714,18 @@ int hr_rootfs_pivot_child(const struct hr_plan *plan, int rootfs_fd, struct hr_e
 {
 	if (fchdir(rootfs_fd) < 0)
 		return hr_fail(err, errno, "chdir `%s`", plan->rootfs);
+	/*
+	 * no mount namespace: the mount table is the runtime's, and pivot_root
+	 * would change the root of every process in it.  chroot, with every
+	 * host fd closed before the workload runs (CVE-2024-21626)
+	 */
+	if (plan->host_mntns) {
+		if (chroot(".") < 0)
+			return hr_fail(err, errno, "chroot `%s`", plan->rootfs);
+		if (chdir("/") < 0)
+			return hr_fail(err, errno, "chdir `/`");
+		return 0;
+	}
 	if (plan->no_pivot) {
 		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
 			return hr_fail(err, errno, "move `%s` to /", plan->rootfs);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -137,6 +138,72 @@ static int read_file(const char *path, char **buf, size_t *len, struct hr_err **
 	if (fd < 0)
 		return hr_fail(err, errno, "open `%s`", path);
 	return hr_read_fd_all(fd, path, buf, len, err);
+}
+
+/*
+ * A container without a mount namespace mounts in the runtime's own mount
+ * table, stacked on its rootfs.  Before the init exists, the state dir
+ * records the mount id found at the rootfs then, and its path; delete (and
+ * a failed create) detach whatever is stacked above that id, and nothing
+ * that was there before.
+ */
+#define HOST_MOUNTS_FILE "host-mounts"
+
+static int mnt_id_at(const char *path, uint64_t *id)
+{
+	struct statx stx;
+
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
+		return -1;
+	if (!(stx.stx_mask & STATX_MNT_ID)) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	*id = stx.stx_mnt_id;
+	return 0;
+}
+
+static int host_mounts_record(int dir_fd, const char *rootfs, struct hr_err **err)
+{
+	cleanup_free char *text = NULL;
+	uint64_t id;
+
+	if (mnt_id_at(rootfs, &id) < 0)
+		return hr_fail(err, errno, "mount id of rootfs `%s`", rootfs);
+	text = xasprintf("%llu %s\n", (unsigned long long)id, rootfs);
+	return hr_statedir_write(dir_fd, HOST_MOUNTS_FILE, text, strlen(text), err);
+}
+
+static void host_mounts_undo(int dir_fd, const char *id)
+{
+	cleanup_close int fd = openat(dir_fd, HOST_MOUNTS_FILE, O_RDONLY | O_CLOEXEC);
+	char buf[PATH_MAX + 32], *sp, *nl;
+	uint64_t was = 0, now;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	sp = strchr(buf, ' ');
+	nl = strchr(buf, '\n');
+	if (!sp || !nl || nl < sp) {
+		hr_log_warn("delete `%s`: `%s` is not \"MOUNT_ID PATH\"", id, HOST_MOUNTS_FILE);
+		return;
+	}
+	*sp = *nl = '\0';
+	if (hr_parse_u64(buf, &was) < 0) {
+		hr_log_warn("delete `%s`: `%s`: bad mount id", id, HOST_MOUNTS_FILE);
+		return;
+	}
+	/* MNT_DETACH takes a mount with everything below it: one per mount stacked on the rootfs */
+	for (int i = 0; i < 64 && mnt_id_at(sp + 1, &now) == 0 && now != was; i++)
+		if (umount2(sp + 1, MNT_DETACH | UMOUNT_NOFOLLOW) < 0) {
+			hr_log_warn("delete `%s`: unmount `%s`: %s", id, sp + 1, strerror(errno));
+			return;
+		}
 }
 
 /* Kill the cgroup's processes (or the init) and wait until the init is gone. */
@@ -499,11 +566,9 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		hr_fail(err, 0, "config.json: process: required by hardrun");
 		goto out;
 	}
-	if (!spec->lnx.namespaces[HR_NS_MOUNT].present) {
-		/* a deliberate refusal: see tests/integration/README.md (runtime-tools linux_ns_itype) */
-		hr_fail(err, 0,
-			"config.json: linux.namespaces: a mount namespace is required: without one, pivot_root and "
-			"every mount would act on the runtime's own mount table");
+	/* no mount namespace: the runtime's own mount table, where only the rootfs's own subtree is touched */
+	if (!spec->lnx.namespaces[HR_NS_MOUNT].present && spec->lnx.rootfs_propagation) {
+		hr_fail(err, 0, "config.json: linux.rootfsPropagation: requires a mount namespace");
 		goto out;
 	}
 	{
@@ -640,6 +705,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	plan.rootfs = rootfs;
 	plan.cgroup_path = cgpath;
 	plan.no_pivot = o->no_pivot;
+	plan.host_mntns = !spec->lnx.namespaces[HR_NS_MOUNT].present;
 	plan.sync_fd = sv[1];
 	plan.fifo_fd = fifo_fd;
 	plan.procsys_fd = procsys_fd;
@@ -665,6 +731,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	st.annotations = spec->annotations;
 	st.n_annotations = spec->n_annotations;
 
+	if (plan.host_mntns && host_mounts_record(dir_fd, rootfs, err) < 0)
+		goto fail;
 	pid = drive_init(&plan, cg, sv[0], &st, &spawned, err);
 	sv[1] = -1; /* closed by drive_init after the clone */
 	if (pid < 0)
@@ -716,6 +784,8 @@ fail : {
 		hr_log_warn("rollback: %s", tmp->msg);
 		hr_err_free(&tmp);
 	}
+	if (dir_made)
+		host_mounts_undo(dir_fd, id);
 	if (dir_made && hr_statedir_remove(root_fd, id, &tmp) < 0) {
 		hr_log_warn("rollback: %s", tmp->msg);
 		hr_err_free(&tmp);
@@ -902,6 +972,7 @@ int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
 		hr_err_free(&tmp);
 	}
 	json = hook_state_json(c->st, HR_STATUS_STOPPED);
+	host_mounts_undo(c->dir_fd, c->st->id);
 	/* runtime-spec: a failing poststop hook is a warning; "the remaining hooks and lifecycle continue" */
 	if (c->spec)
 		hr_hooks_exec_warn(&c->spec->hooks[HR_HOOK_POSTSTOP], "poststop", json);

@@ -390,14 +390,90 @@ START_TEST(rootfs_propagation_modes)
 }
 END_TEST
 
+static void drop_namespace(struct hb *b, const char *type)
+{
+	json_t *ns = json_object_get(json_object_get(b->config, "linux"), "namespaces"), *kept = json_array(), *n;
+	size_t i;
+
+	json_array_foreach(ns, i, n) if (strcmp(json_string_value(json_object_get(n, "type")), type) != 0)
+		json_array_append(kept, n);
+	json_object_set_new(json_object_get(b->config, "linux"), "namespaces", kept);
+}
+
+static bool host_has_mount_under(const char *path)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	bool found = false;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, path))
+			found = true;
+	fclose(f);
+	return found;
+}
+
+/*
+ * runtime-spec: a namespace type not in the list is the runtime's.  Without
+ * a mount namespace the container is in the host's mount namespace, its
+ * mounts (procfs, masks) stacked on its rootfs in the host's table, its root
+ * a chroot there; exec enters the same root; delete takes every one of
+ * those mounts away and nothing else
+ */
+START_TEST(no_mount_namespace)
+{
+	struct hb b;
+	struct hb_result r;
+	char *h = host_ns("mnt");
+
+	hb_new(&b);
+	drop_namespace(&b, "mount");
+	hb_set_args(&b, "/probe", "sleep", "30", NULL);
+	r = RUN(&b, "run", "--detach", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	hb_result_free(&r);
+	ck_assert(host_has_mount_under(b.rootfs));
+	/* only /probe's rootfs has /probe: exec runs in the container's root, sees the masks and its own /proc */
+	r = RUN(&b, "exec", b.id, "/bin/sh", "-c", "/probe ns; /probe stat /proc/timer_list; /probe pid");
+	ck_assert_msg(r.status == 0, "exec: %s", r.err);
+	ck_assert_str_eq(ns_line(r.out, "mnt"), h);
+	/* /proc/timer_list masked by the host's /dev/null; the pid namespace is the container's own */
+	ck_assert_msg(strstr(r.out, "\nchar 1:3\n"), "%s", r.out);
+	hb_result_free(&r);
+	r = RUN(&b, "delete", "--force", b.id);
+	ck_assert_msg(r.status == 0, "delete: %s", r.err);
+	hb_result_free(&r);
+	ck_assert(!host_has_mount_under(b.rootfs));
+	hb_finish(&b);
+
+	/* a create that fails after its mounts (no such executable) takes them away too */
+	hb_new(&b);
+	drop_namespace(&b, "mount");
+	hb_set_args(&b, "/no/such/binary", NULL);
+	r = RUN(&b, "create", "--bundle", b.dir, b.id);
+	ck_assert_int_eq(r.status, 1);
+	hb_result_free(&r);
+	ck_assert(!host_has_mount_under(b.rootfs));
+	hb_finish(&b);
+	free(h);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
-		new_namespaces_differ_from_host, join_network_namespace_by_path,
-		user_namespace_fast_path,	 user_namespace_slow_path,
-		time_namespace_offsets,		 idmapped_bind_mounts,
-		concurrent_containers,		 hostname_in_a_joined_uts_namespace,
-		rootfs_propagation_modes,	 NULL,
+		new_namespaces_differ_from_host,
+		join_network_namespace_by_path,
+		user_namespace_fast_path,
+		user_namespace_slow_path,
+		time_namespace_offsets,
+		idmapped_bind_mounts,
+		concurrent_containers,
+		hostname_in_a_joined_uts_namespace,
+		rootfs_propagation_modes,
+		no_mount_namespace,
+		NULL,
 	};
 
 	return hb_main("namespaces", 120, tests);
