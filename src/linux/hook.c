@@ -53,8 +53,17 @@ int hr_hook_exec(const struct hr_hook *hook, const char *state_json, struct hr_e
 		_exit(127);
 	}
 	close(pipefd[0]);
-	/* a hook that does not read stdin is fine */
-	(void)hr_write_all(pipefd[1], state_json, strlen(state_json));
+	/*
+	 * a hook that does not read stdin is fine: one that exits first (false)
+	 * must not kill the runtime with SIGPIPE, the write just fails
+	 */
+	{
+		struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+
+		sigaction(SIGPIPE, &ign, &old);
+		(void)hr_write_all(pipefd[1], state_json, strlen(state_json));
+		sigaction(SIGPIPE, &old, NULL);
+	}
 	close(pipefd[1]);
 
 	pidfd = pidfd_open_(pid);

@@ -816,6 +816,39 @@ START_TEST(config_updates_after_create)
 }
 END_TEST
 
+/*
+ * A hook that exits without reading its state (false): the runtime's write
+ * fails, it is not killed by SIGPIPE.  Whether the hook is gone before the
+ * write is a race; a state of some KiB (an annotation) and ten rounds make
+ * it likely (runtime-tools' poststart_fail lost it about one run in three).
+ */
+START_TEST(hook_not_reading_stdin)
+{
+	char big[6001];
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (int i = 0; i < 10; i++) {
+		struct hb b;
+		struct hb_result r;
+
+		hb_new(&b);
+		json_object_set_new(b.config, "annotations", json_pack("{s:s}", "org.hrit.big", big));
+		json_object_set_new(
+			b.config, "hooks",
+			json_pack("{s:[{s:s, s:[s]}]}", "poststart", "path", "/bin/false", "args", "false"));
+		hb_set_args(&b, "/probe", "sleep", "30", NULL);
+		r = RUN(&b, "create", "--bundle", b.dir, b.id);
+		ck_assert_msg(r.status == 0, "create: %s", r.err);
+		hb_result_free(&r);
+		r = RUN(&b, "start", b.id);
+		ck_assert_msg(r.status == 0, "round %d: start: status %d: %s", i, r.status, r.err);
+		hb_result_free(&r);
+		hb_finish(&b);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -839,6 +872,7 @@ int main(void)
 		hook_states_and_poststart_after_exec,
 		failing_poststart_and_poststop_hooks,
 		config_updates_after_create,
+		hook_not_reading_stdin,
 		NULL,
 	};
 
