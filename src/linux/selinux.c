@@ -40,8 +40,8 @@ int hr_selinux_check(const struct hr_process *p, const char *mount_label, struct
 	 * above.  With SELinux on, hardrun cannot label mounts yet: refused.
 	 */
 	if (mount_label && mount_label[0] && on)
-		return hr_fail(err, EOPNOTSUPP, "linux.mountLabel `%s`: labelling mounts is not supported by hardrun yet",
-			       mount_label);
+		return hr_fail(err, EOPNOTSUPP,
+			       "linux.mountLabel `%s`: labelling mounts is not supported by hardrun yet", mount_label);
 	if (mount_label && mount_label[0])
 		hr_log_debug("linux.mountLabel `%s` left out: SELinux is not enabled on this host", mount_label);
 	return 0;

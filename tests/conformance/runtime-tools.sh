@@ -34,10 +34,10 @@ others=("$@")
 	echo "runtime-tools: run as root" >&2
 	exit 1
 }
-[ -x "$rt/runtimetest" ] && [ -f "$rt/rootfs-amd64.tar.gz" ] || {
+if [ ! -x "$rt/runtimetest" ] || [ ! -f "$rt/rootfs-amd64.tar.gz" ]; then
 	echo "runtime-tools: \`$rt\` is not a built runtime-tools tree (no runtimetest)" >&2
 	exit 1
-}
+fi
 [ -x "$hr" ] || {
 	echo "runtime-tools: no hardrun at \`$hr\`" >&2
 	exit 1
