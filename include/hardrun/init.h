@@ -41,6 +41,7 @@ struct hr_plan {
 	bool new_cgroupns;
 	bool slow_path; /* joins a namespace by path or makes a time namespace: stage1 forks the init */
 	bool no_pivot;
+	bool host_mntns;     /* no mount namespace: the runtime's mount table, chroot instead of pivot_root */
 	bool userns;	     /* the container runs in a user namespace (new or joined) */
 	int sync_fd;	     /* child end of the socketpair */
 	int fifo_fd;	     /* exec fifo, O_RDWR, the init blocks reading one byte from it */
@@ -138,6 +139,8 @@ void hr_idmap_trees_free(int *trees, size_t n);
  */
 int hr_hook_exec(const struct hr_hook *hook, const char *state_json, struct hr_err **err);
 int hr_hooks_exec(const struct hr_hook_list *list, const char *kind, const char *state_json, struct hr_err **err);
+/* Run every hook of the list; each failure is logged as a warning and the rest still run.  Returns the failures. */
+size_t hr_hooks_exec_warn(const struct hr_hook_list *list, const char *kind, const char *state_json);
 
 /* Child only: pieces of the init sequence that exec reuses. */
 int hr_rlimits_apply_child(const struct hr_process *p, struct hr_err **err);
@@ -160,6 +163,7 @@ void hr_reset_signals_child(void);
 struct hr_exec_plan {
 	const struct hr_process *proc; /* borrowed */
 	int ns_fds[HR_NS_COUNT];
+	int root_fd; /* the container's root when it has no mount namespace (chroot), else -1 */
 	int sync_fd;
 	int console_fd; /* --console-socket connection or -1 */
 	int preserve_fds;

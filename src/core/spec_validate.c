@@ -7,7 +7,7 @@
  *   mounts[N].options: idmap on bind mounts only, with a user namespace or the mount's own mappings
  *   linux.sysctl."K": needs a network|ipc|uts namespace
  *   linux.sysctl."K": not namespaced, refused
- *   hostname: requires a new uts namespace   (likewise domainname)
+ *   hostname: requires a uts namespace   (likewise domainname)
  *   linux.timeOffsets: requires a new time namespace
  *   process.consoleSize: requires process.terminal
  *   annotations."org.hardrun.rootfs.idmap": requires a user namespace with uidMappings and gidMappings
@@ -83,10 +83,17 @@ int hr_spec_validate(const struct hr_spec *spec, struct hr_err **err)
 	for (size_t i = 0; i < lx->n_sysctl; i++)
 		if (check_sysctl(lx, lx->sysctl[i].key, err) < 0)
 			return -1;
-	if (spec->hostname && !ns_new(lx, HR_NS_UTS))
-		return hr_fail(err, 0, "config.json: hostname: requires a new uts namespace");
-	if (spec->domainname && !ns_new(lx, HR_NS_UTS))
-		return hr_fail(err, 0, "config.json: domainname: requires a new uts namespace");
+	/*
+	 * runtime-spec: hostname changes "the container UTS namespace", which
+	 * "may be the runtime UTS namespace" by the namespace configuration: a
+	 * namespace joined by path is the container's; only the runtime's own
+	 * (no uts entry) is refused, and the init refuses a path that turns out
+	 * to name the runtime's
+	 */
+	if (spec->hostname && !lx->namespaces[HR_NS_UTS].present)
+		return hr_fail(err, 0, "config.json: hostname: requires a uts namespace");
+	if (spec->domainname && !lx->namespaces[HR_NS_UTS].present)
+		return hr_fail(err, 0, "config.json: domainname: requires a uts namespace");
 	if ((lx->time_offsets[HR_CLOCK_MONOTONIC].present || lx->time_offsets[HR_CLOCK_BOOTTIME].present) &&
 	    !ns_new(lx, HR_NS_TIME))
 		return hr_fail(err, 0, "config.json: linux.timeOffsets: requires a new time namespace");

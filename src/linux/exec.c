@@ -92,12 +92,13 @@ static HR_NORETURN void process_child(struct hr_exec_plan *p)
 		hr_fail(&err, errno, "set no_new_privs");
 		hr_sync_die_child(p->sync_fd, err);
 	}
-	if (!proc->no_new_privileges && hr_seccomp_load_stack_child(p->bpf_policy, p->bpf, &notify_fd, &err) < 0)
-		hr_sync_die_child(p->sync_fd, err);
+	/* the cwd check (getcwd) before any filter, which may deny getcwd */
 	if (hr_cwd_enter_child(proc->cwd, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
 	if (proc->user.has_umask)
 		umask(proc->user.umask);
+	if (!proc->no_new_privileges && hr_seccomp_load_stack_child(p->bpf_policy, p->bpf, &notify_fd, &err) < 0)
+		hr_sync_die_child(p->sync_fd, err);
 	if (hr_caps_apply_child(proc->has_capabilities ? &proc->caps : NULL, &proc->user, true, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
 	if (hr_exec_resolve_child(p->argv, p->envp, exe, sizeof(exe), &err) < 0)
@@ -124,11 +125,12 @@ static HR_NORETURN void helper_child(struct hr_exec_plan *p)
 	hr_log_set_stderr(false);
 	hr_reset_signals_child();
 	{
-		int keep[HR_NS_COUNT + 2];
+		int keep[HR_NS_COUNT + 3];
 		size_t n = 0;
 
 		keep[n++] = p->sync_fd;
 		keep[n++] = p->console_fd;
+		keep[n++] = p->root_fd;
 		for (int t = 0; t < HR_NS_COUNT; t++)
 			keep[n++] = p->ns_fds[t];
 		hr_close_fds_except_child(p->preserve_fds, keep, n);
@@ -147,6 +149,15 @@ static HR_NORETURN void helper_child(struct hr_exec_plan *p)
 		}
 		close(p->ns_fds[t]);
 		p->ns_fds[t] = -1;
+	}
+	/* no mount namespace to join: the container's root is its init's chroot */
+	if (p->root_fd >= 0 && (fchdir(p->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)) {
+		hr_fail(&err, errno, "enter the container's root");
+		hr_sync_die_child(p->sync_fd, err);
+	}
+	if (p->root_fd >= 0) {
+		close(p->root_fd);
+		p->root_fd = -1;
 	}
 	/* the pid namespace applies to children: the process is a fork of this helper */
 	pid = fork();

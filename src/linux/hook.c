@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "hardrun/init.h"
+#include "hardrun/log.h"
 #include "hardrun/strutil.h"
 
 static int pidfd_open_(pid_t pid)
@@ -52,8 +53,17 @@ int hr_hook_exec(const struct hr_hook *hook, const char *state_json, struct hr_e
 		_exit(127);
 	}
 	close(pipefd[0]);
-	/* a hook that does not read stdin is fine */
-	(void)hr_write_all(pipefd[1], state_json, strlen(state_json));
+	/*
+	 * a hook that does not read stdin is fine: one that exits first (false)
+	 * must not kill the runtime with SIGPIPE, the write just fails
+	 */
+	{
+		struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+
+		sigaction(SIGPIPE, &ign, &old);
+		(void)hr_write_all(pipefd[1], state_json, strlen(state_json));
+		sigaction(SIGPIPE, &old, NULL);
+	}
 	close(pipefd[1]);
 
 	pidfd = pidfd_open_(pid);
@@ -93,4 +103,20 @@ int hr_hooks_exec(const struct hr_hook_list *list, const char *kind, const char 
 			return hr_fail_wrap(err, "%s hook %zu", kind, i);
 	}
 	return 0;
+}
+
+size_t hr_hooks_exec_warn(const struct hr_hook_list *list, const char *kind, const char *state_json)
+{
+	size_t failed = 0;
+
+	for (size_t i = 0; i < list->n; i++) {
+		struct hr_err *err = NULL;
+
+		if (hr_hook_exec(&list->hooks[i], state_json, &err) < 0) {
+			hr_log_warn("%s hook %zu: %s", kind, i, err->msg);
+			hr_err_free(&err);
+			failed++;
+		}
+	}
+	return failed;
 }

@@ -104,6 +104,13 @@ static int join_ns_child(const char *path, int nstype, const char *name, struct 
 	return 0;
 }
 
+static bool same_ns_child(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /*
  * stage1 of the slow path: join namespaces by path (user first, so that
  * the others are joined with its capabilities), create the rest, write the
@@ -140,6 +147,13 @@ static void stage1_child(struct hr_plan *plan)
 	for (int t = 0; t < HR_NS_COUNT; t++) {
 		if (t == HR_NS_USER || !lx->namespaces[t].present || !lx->namespaces[t].path)
 			continue;
+		/* hostname in a joined uts namespace, but never in the runtime's own */
+		if (t == HR_NS_UTS && (plan->spec->hostname || plan->spec->domainname) &&
+		    same_ns_child(lx->namespaces[t].path, "/proc/self/ns/uts")) {
+			hr_fail(&err, 0, "config.json: hostname: the uts namespace `%s` is the runtime's",
+				lx->namespaces[t].path);
+			die(plan, err);
+		}
 		if (join_ns_child(lx->namespaces[t].path, (int)hr_ns_clone_flag((enum hr_ns_type)t),
 				  hr_ns_type_name((enum hr_ns_type)t), &err) < 0)
 			die(plan, err);
@@ -415,10 +429,14 @@ void hr_init_child(struct hr_plan *plan)
 		die(plan, err);
 	}
 
-	/* 2. keep our mounts from propagating to the host */
-	if (mount(NULL, "/", NULL,
-		  MS_REC | (spec->lnx.rootfs_propagation_flags & (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
-				    ?: MS_SLAVE),
+	/*
+	 * 2. keep our mounts from propagating to the host.  unbindable waits
+	 * for the new `/` (after pivot_root): made now, the host's /dev/null
+	 * and every bind source could no longer be cloned
+	 */
+	if (!plan->host_mntns &&
+	    mount(NULL, "/", NULL,
+		  MS_REC | (spec->lnx.rootfs_propagation_flags & (MS_SHARED | MS_SLAVE | MS_PRIVATE) ?: MS_SLAVE),
 		  NULL) < 0) {
 		hr_fail(&err, errno, "set propagation of `/`");
 		die(plan, err);
@@ -526,9 +544,6 @@ void hr_init_child(struct hr_plan *plan)
 		hr_fail(&err, errno, "set no_new_privs");
 		die(plan, err);
 	}
-	/* 6. without no_new_privs the filter needs CAP_SYS_ADMIN: load it before dropping capabilities */
-	if (!proc->no_new_privileges && hr_seccomp_load_stack_child(plan->bpf_policy, plan->bpf, &notify_fd, &err) < 0)
-		die(plan, err);
 	/* 7. host fds must be gone before the cwd is resolved (CVE-2024-21626) */
 	hr_cleanup_closep(&plan->procsys_fd);
 	hr_cleanup_closep(&plan->devnull_fd);
@@ -536,11 +551,19 @@ void hr_init_child(struct hr_plan *plan)
 		close(plan->log_fd);
 		plan->log_fd = -1;
 	}
+	/*
+	 * 7. the cwd and its check (getcwd), and HOME from /etc/passwd, come
+	 * before any filter: a config's filter may deny getcwd or open, which
+	 * the workload never asked the runtime to need
+	 */
 	if (hr_cwd_enter_child(proc->cwd, &err) < 0)
 		die(plan, err);
 	if (proc->user.has_umask)
 		umask(proc->user.umask);
 	default_home_child(plan);
+	/* 6. without no_new_privs the filter needs CAP_SYS_ADMIN: load it before dropping capabilities */
+	if (!proc->no_new_privileges && hr_seccomp_load_stack_child(plan->bpf_policy, plan->bpf, &notify_fd, &err) < 0)
+		die(plan, err);
 	/* 8. bounding set, groups, uid/gid, final capability sets */
 	if (hr_caps_apply_child(proc->has_capabilities ? &proc->caps : NULL, &proc->user, true, &err) < 0)
 		die(plan, err);

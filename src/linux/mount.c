@@ -356,6 +356,53 @@ int hr_idmap_trees_prepare(const struct hr_spec *spec, const char *rootfs, int *
 	return 0;
 }
 
+static int mnt_id_fd(int fd, uint64_t *id)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
+		return -1;
+	if (!(stx.stx_mask & STATX_MNT_ID)) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	*id = stx.stx_mnt_id;
+	return 0;
+}
+
+/*
+ * With a rootfsPropagation of shared, `/` was just made so recursively.
+ * The mount the rootfs lives on then becomes private (runc's
+ * rootfsParentMountPrivate): a tree attached under a shared mount would
+ * propagate to its peers, the host's mounts, and could not be pivot_root's
+ * new root (EINVAL).  Found by walking `..` from the rootfs until the mount
+ * changes, so no path above the rootfs is looked up by name.  The config's
+ * propagation is applied to the new `/` after pivot_root.
+ */
+static int rootfs_parent_private(const char *at, const char *rootfs, struct hr_err **err)
+{
+	cleanup_close int cur = open(at, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct mount_attr priv = {.propagation = MS_PRIVATE};
+	uint64_t id, up_id;
+
+	if (cur < 0 || mnt_id_fd(cur, &id) < 0)
+		return hr_fail(err, errno, "find the mount of rootfs `%s`", rootfs);
+	for (int depth = 0; depth < PATH_MAX / 2; depth++) {
+		cleanup_close int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		struct stat a, b;
+
+		if (up < 0 || mnt_id_fd(up, &up_id) < 0 || fstat(cur, &a) < 0 || fstat(up, &b) < 0)
+			return hr_fail(err, errno, "find the mount of rootfs `%s`", rootfs);
+		if (up_id != id || (a.st_dev == b.st_dev && a.st_ino == b.st_ino))
+			break;
+		hr_cleanup_closep(&cur);
+		cur = steal_fd(&up);
+	}
+	if (mount_setattr(cur, "", AT_EMPTY_PATH, &priv, sizeof(priv)) < 0)
+		return hr_fail(err, errno, "make the mount of rootfs `%s` private", rootfs);
+	return 0;
+}
+
 int hr_rootfs_mount_child(struct hr_plan *plan, struct hr_err **err)
 {
 	/*
@@ -368,6 +415,8 @@ int hr_rootfs_mount_child(struct hr_plan *plan, struct hr_err **err)
 	cleanup_close int target = -1;
 
 	plan->root_tree = -1;
+	if ((plan->spec->lnx.rootfs_propagation_flags & MS_SHARED) && rootfs_parent_private(at, plan->rootfs, err) < 0)
+		return -1;
 	/* the idmapped tree (or rebuilt overlay) goes over the rootfs; the host's mount stays below */
 	if (tree < 0) {
 		tree = open_tree(AT_FDCWD, at, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
@@ -379,8 +428,45 @@ int hr_rootfs_mount_child(struct hr_plan *plan, struct hr_err **err)
 		return hr_fail(err, errno, "open rootfs `%s`", plan->rootfs);
 	if (attach_tree(tree, target, plan->rootfs, err) < 0)
 		return -1;
+	/* a tree the parent prepared may be shared with its host source: pivot_root refuses a shared new root */
+	if (plan->spec->lnx.rootfs_propagation_flags & MS_SHARED) {
+		struct mount_attr priv = {.propagation = MS_PRIVATE};
+
+		if (setattr_fd(tree, false, &priv, plan->rootfs, err) < 0)
+			return -1;
+	}
 	/* once attached, the tree's fd is the root of the container's rootfs mount */
 	return steal_fd(&tree);
+}
+
+/* The mount data without its gid=N options (new string), or NULL when it has none. */
+static char *without_gid_option(const char *data)
+{
+	char *out = xcalloc(strlen(data) + 1, 1);
+	size_t n = 0;
+	bool dropped = false;
+
+	for (const char *o = data; *o;) {
+		size_t len = strcspn(o, ",");
+
+		if (hr_str_has_prefix(o, "gid=") && len >= 4) {
+			dropped = true;
+		} else if (len) {
+			if (n)
+				out[n++] = ',';
+			memcpy(out + n, o, len);
+			n += len;
+		}
+		o += len;
+		if (*o == ',')
+			o++;
+	}
+	out[n] = '\0';
+	if (!dropped) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 static int fs_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **err)
@@ -393,8 +479,21 @@ static int fs_mount(const struct hr_mount *m, int rootfs_fd, struct hr_err **err
 	if (target < 0)
 		return hr_fail_wrap(err, "mount `%s` on `%s`", m->type, m->destination);
 	if (mount(m->source ? m->source : m->type, hr_fs_fd_path(target, fdpath, sizeof(fdpath)), m->type, flags,
-		  m->opts.data) < 0)
-		return hr_fail(err, errno, "mount `%s` on `%s`", m->type, m->destination);
+		  m->opts.data) < 0) {
+		cleanup_free char *nogid = NULL;
+
+		/*
+		 * devpts' gid= must be mapped in the user namespace: a bundle
+		 * mapping only a few gids (rootless) gets EINVAL for gid=5, and
+		 * ptys then belong to the caller's group, as runc and crun retry
+		 */
+		if (errno != EINVAL || strcmp(m->type, "devpts") != 0 || !m->opts.data ||
+		    !(nogid = without_gid_option(m->opts.data)))
+			return hr_fail(err, errno, "mount `%s` on `%s`", m->type, m->destination);
+		hr_log_debug("mount devpts on `%s`: gid= refused, retried without it", m->destination);
+		if (mount(m->source ? m->source : m->type, fdpath, m->type, flags, nogid) < 0)
+			return hr_fail(err, errno, "mount `%s` on `%s`", m->type, m->destination);
+	}
 	if (m->opts.propagation || m->opts.rec_attr_set || m->opts.rec_attr_clr) {
 		cleanup_close int top = hr_fs_open_in_root_at(rootfs_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
 		struct mount_attr rec = {.attr_set = m->opts.rec_attr_set,
@@ -615,6 +714,18 @@ int hr_rootfs_pivot_child(const struct hr_plan *plan, int rootfs_fd, struct hr_e
 {
 	if (fchdir(rootfs_fd) < 0)
 		return hr_fail(err, errno, "chdir `%s`", plan->rootfs);
+	/*
+	 * no mount namespace: the mount table is the runtime's, and pivot_root
+	 * would change the root of every process in it.  chroot, with every
+	 * host fd closed before the workload runs (CVE-2024-21626)
+	 */
+	if (plan->host_mntns) {
+		if (chroot(".") < 0)
+			return hr_fail(err, errno, "chroot `%s`", plan->rootfs);
+		if (chdir("/") < 0)
+			return hr_fail(err, errno, "chdir `/`");
+		return 0;
+	}
 	if (plan->no_pivot) {
 		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
 			return hr_fail(err, errno, "move `%s` to /", plan->rootfs);

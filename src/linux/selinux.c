@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hardrun/compiler.h"
+#include "hardrun/log.h"
 #include "hardrun/selinux.h"
 
 #ifndef SELINUX_MAGIC
@@ -31,10 +32,18 @@ int hr_selinux_check(const struct hr_process *p, const char *mount_label, struct
 	if (p && p->selinux_label && p->selinux_label[0] && !on)
 		return hr_fail(err, 0, "process.selinuxLabel `%s` requested, but SELinux is not enabled on this host",
 			       p->selinux_label);
+	/*
+	 * A mount label is the file context SELinux gives the container's
+	 * mounts; without SELinux no policy reads it and no kernel accepts the
+	 * context= option, so it protects nothing and is left out (as runc and
+	 * crun do).  A process label, which is what confines, is still refused
+	 * above.  With SELinux on, hardrun cannot label mounts yet: refused.
+	 */
+	if (mount_label && mount_label[0] && on)
+		return hr_fail(err, EOPNOTSUPP,
+			       "linux.mountLabel `%s`: labelling mounts is not supported by hardrun yet", mount_label);
 	if (mount_label && mount_label[0])
-		return hr_fail(err, on ? EOPNOTSUPP : 0, "linux.mountLabel `%s`: %s", mount_label,
-			       on ? "labelling mounts is not supported by hardrun yet"
-				  : "SELinux is not enabled on this host");
+		hr_log_debug("linux.mountLabel `%s` left out: SELinux is not enabled on this host", mount_label);
 	return 0;
 }
 

@@ -11,10 +11,12 @@
 #include <jansson.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -138,6 +140,72 @@ static int read_file(const char *path, char **buf, size_t *len, struct hr_err **
 	return hr_read_fd_all(fd, path, buf, len, err);
 }
 
+/*
+ * A container without a mount namespace mounts in the runtime's own mount
+ * table, stacked on its rootfs.  Before the init exists, the state dir
+ * records the mount id found at the rootfs then, and its path; delete (and
+ * a failed create) detach whatever is stacked above that id, and nothing
+ * that was there before.
+ */
+#define HOST_MOUNTS_FILE "host-mounts"
+
+static int mnt_id_at(const char *path, uint64_t *id)
+{
+	struct statx stx;
+
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
+		return -1;
+	if (!(stx.stx_mask & STATX_MNT_ID)) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	*id = stx.stx_mnt_id;
+	return 0;
+}
+
+static int host_mounts_record(int dir_fd, const char *rootfs, struct hr_err **err)
+{
+	cleanup_free char *text = NULL;
+	uint64_t id;
+
+	if (mnt_id_at(rootfs, &id) < 0)
+		return hr_fail(err, errno, "mount id of rootfs `%s`", rootfs);
+	text = xasprintf("%llu %s\n", (unsigned long long)id, rootfs);
+	return hr_statedir_write(dir_fd, HOST_MOUNTS_FILE, text, strlen(text), err);
+}
+
+static void host_mounts_undo(int dir_fd, const char *id)
+{
+	cleanup_close int fd = openat(dir_fd, HOST_MOUNTS_FILE, O_RDONLY | O_CLOEXEC);
+	char buf[PATH_MAX + 32], *sp, *nl;
+	uint64_t was = 0, now;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	sp = strchr(buf, ' ');
+	nl = strchr(buf, '\n');
+	if (!sp || !nl || nl < sp) {
+		hr_log_warn("delete `%s`: `%s` is not \"MOUNT_ID PATH\"", id, HOST_MOUNTS_FILE);
+		return;
+	}
+	*sp = *nl = '\0';
+	if (hr_parse_u64(buf, &was) < 0) {
+		hr_log_warn("delete `%s`: `%s`: bad mount id", id, HOST_MOUNTS_FILE);
+		return;
+	}
+	/* MNT_DETACH takes a mount with everything below it: one per mount stacked on the rootfs */
+	for (int i = 0; i < 64 && mnt_id_at(sp + 1, &now) == 0 && now != was; i++)
+		if (umount2(sp + 1, MNT_DETACH | UMOUNT_NOFOLLOW) < 0) {
+			hr_log_warn("delete `%s`: unmount `%s`: %s", id, sp + 1, strerror(errno));
+			return;
+		}
+}
+
 /* Kill the cgroup's processes (or the init) and wait until the init is gone. */
 static void kill_and_wait(struct hr_state *st, struct hr_cgroup *cg)
 {
@@ -251,7 +319,35 @@ static int apply_resources(struct hr_cgroup *cg, const struct hr_spec *spec, str
  * user namespace): then the nodes hardrun creates are all it can open,
  * which is what the rules would allow.
  */
-static int check_no_cgroup(const struct hr_spec *spec, struct hr_err **err)
+/*
+ * The policy's decision that added the field at `path` (a decision detail
+ * "linux.resources.memory.limit 268435456" adds linux.resources.memory), or
+ * NULL: the bundle asked for it itself, which a kept or tightened value
+ * under the same path shows.
+ */
+static json_t *policy_added(const json_t *decisions, const char *path)
+{
+	size_t i, n = strlen(path);
+	json_t *d, *added = NULL;
+
+	json_array_foreach(decisions, i, d)
+	{
+		const char *detail = json_string_value(json_object_get(d, "detail"));
+		const char *action = json_string_value(json_object_get(d, "action"));
+
+		if (!detail || !action || strncmp(detail, path, n) != 0 ||
+		    (detail[n] != '.' && detail[n] != ' ' && detail[n] != '\0'))
+			continue;
+		if (strcmp(action, "added") != 0)
+			return NULL;
+		if (!added)
+			added = d;
+	}
+	return added;
+}
+
+static int check_no_cgroup(const struct hr_spec *spec, const struct hr_hardened *hard, const char *id,
+			   struct hr_err **err)
 {
 	const struct hr_resources *r = &spec->lnx.resources;
 	const char *what = NULL;
@@ -270,10 +366,21 @@ static int check_no_cgroup(const struct hr_spec *spec, struct hr_err **err)
 		what = "network";
 	else if (r->n_unified)
 		what = "unified";
-	if (what)
-		return hr_fail(err, 0,
-			       "config.json: linux.resources.%s: cannot be applied with --cgroup-manager disabled",
-			       what);
+	if (what) {
+		cleanup_free char *path = xasprintf("linux.resources.%s", what);
+		json_t *d = policy_added(hard->decisions, path);
+
+		/* the user asked for no limit: say that the policy requires it, and how to exempt */
+		if (d)
+			return hr_fail(err, 0,
+				       "config.json: %s: cannot be applied with --cgroup-manager disabled: the policy "
+				       "(level %d, control %s) added %s; exempt the container in `%s`: "
+				       "\"exemptions\": [{\"id\": \"%s\", \"controls\": [\"%s\"]}]",
+				       path, hard->level, json_string_value(json_object_get(d, "control")),
+				       json_string_value(json_object_get(d, "detail")), hard->policy_file, id,
+				       json_string_value(json_object_get(d, "control")));
+		return hr_fail(err, 0, "config.json: %s: cannot be applied with --cgroup-manager disabled", path);
+	}
 	/* the kernel refuses device nodes made in a user namespace whatever its capabilities */
 	if (r->n_devices && spec->process->has_capabilities && (spec->process->caps.bounding >> CAP_MKNOD) & 1 &&
 	    !spec->lnx.namespaces[HR_NS_USER].present)
@@ -348,7 +455,12 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, st
 	st->pid_start = hr_proc_start_time(init_pid);
 	if (spec->process->has_oom_score_adj && write_oom_score_adj(init_pid, spec->process->oom_score_adj, err) < 0)
 		goto fail;
-	hook_json = hook_state_json(st, HR_STATUS_CREATING);
+	/*
+	 * prestart, createRuntime, createContainer and startContainer hooks all
+	 * run after lifecycle step 2, and runtime-spec's state says `created`
+	 * means "after step 2"
+	 */
+	hook_json = hook_state_json(st, HR_STATUS_CREATED);
 	if (hr_sync_send(sock, HR_SYNC_GO, 0, hook_json, strlen(hook_json), -1) < 0) {
 		hr_fail(err, errno, "write to container init");
 		goto fail;
@@ -454,8 +566,9 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		hr_fail(err, 0, "config.json: process: required by hardrun");
 		goto out;
 	}
-	if (!spec->lnx.namespaces[HR_NS_MOUNT].present) {
-		hr_fail(err, 0, "config.json: linux.namespaces: a mount namespace is required");
+	/* no mount namespace: the runtime's own mount table, where only the rootfs's own subtree is touched */
+	if (!spec->lnx.namespaces[HR_NS_MOUNT].present && spec->lnx.rootfs_propagation) {
+		hr_fail(err, 0, "config.json: linux.rootfsPropagation: requires a mount namespace");
 		goto out;
 	}
 	{
@@ -488,7 +601,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto out;
 	if (hr_selinux_check(spec->process, spec->lnx.mount_label, err) < 0)
 		goto out;
-	if (rt->no_cgroup && check_no_cgroup(spec, err) < 0)
+	if (rt->no_cgroup && check_no_cgroup(spec, &hard, id, err) < 0)
 		goto out;
 	if (rt->systemd_cgroup) {
 		hr_fail(err, 0, "--systemd-cgroup: systemd is not running on this host, use the cgroupfs driver");
@@ -592,6 +705,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	plan.rootfs = rootfs;
 	plan.cgroup_path = cgpath;
 	plan.no_pivot = o->no_pivot;
+	plan.host_mntns = !spec->lnx.namespaces[HR_NS_MOUNT].present;
 	plan.sync_fd = sv[1];
 	plan.fifo_fd = fifo_fd;
 	plan.procsys_fd = procsys_fd;
@@ -617,6 +731,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	st.annotations = spec->annotations;
 	st.n_annotations = spec->n_annotations;
 
+	if (plan.host_mntns && host_mounts_record(dir_fd, rootfs, err) < 0)
+		goto fail;
 	pid = drive_init(&plan, cg, sv[0], &st, &spawned, err);
 	sv[1] = -1; /* closed by drive_init after the clone */
 	if (pid < 0)
@@ -668,6 +784,8 @@ fail : {
 		hr_log_warn("rollback: %s", tmp->msg);
 		hr_err_free(&tmp);
 	}
+	if (dir_made)
+		host_mounts_undo(dir_fd, id);
 	if (dir_made && hr_statedir_remove(root_fd, id, &tmp) < 0) {
 		hr_log_warn("rollback: %s", tmp->msg);
 		hr_err_free(&tmp);
@@ -702,6 +820,24 @@ int hr_container_create(const struct hr_rt *rt, const char *id, const struct hr_
 	return 0;
 }
 
+/* Whether an ociVersion "1.M[.p...]" has M >= minor. */
+static bool spec_version_at_least(const char *v, unsigned int minor)
+{
+	uint32_t m = 0;
+	char buf[16];
+	size_t n;
+
+	if (!v || !hr_str_has_prefix(v, "1."))
+		return false;
+	v += 2;
+	n = strcspn(v, ".-+");
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	return hr_parse_u32(buf, &m) == 0 && m >= minor;
+}
+
 int hr_container_do_start(struct hr_loaded *c, struct hr_err **err)
 {
 	cleanup_close int fd = -1;
@@ -717,9 +853,33 @@ int hr_container_do_start(struct hr_loaded *c, struct hr_err **err)
 		return hr_fail(err, errno, "start `%s`: write exec fifo", c->st->id);
 	if (unlinkat(c->dir_fd, HR_FIFO_NAME, 0) < 0)
 		hr_log_warn("remove exec fifo of `%s`: %s", c->st->id, strerror(errno));
+	if (!c->spec)
+		return 0;
+	/*
+	 * poststart hooks run "after the user-specified process is executed":
+	 * the init closes its end of the fifo right before execve (after the
+	 * startContainer hooks), which the writer sees as POLLERR.  Bounded, in
+	 * case something else holds the fifo open.
+	 */
+	if (c->spec->hooks[HR_HOOK_POSTSTART].n) {
+		struct pollfd pfd = {.fd = fd, .events = 0};
+
+		while (poll(&pfd, 1, 30000) < 0 && errno == EINTR)
+			;
+	}
 	json = hook_state_json(c->st, HR_STATUS_RUNNING);
-	if (c->spec && hr_hooks_exec(&c->spec->hooks[HR_HOOK_POSTSTART], "poststart", json, &tmp) < 0) {
-		/* runtime-spec 1.3: a failing poststart hook is an error and stops the container */
+	/*
+	 * runtime-spec up to 1.2 (hardrun's version): "If any poststart hook
+	 * fails, the runtime MUST log a warning, but the remaining hooks and
+	 * lifecycle continue as if the hook had succeeded".  1.3 made it "MUST
+	 * generate an error, stop the container": a config that declares 1.3
+	 * or later gets that.
+	 */
+	if (!spec_version_at_least(c->spec->oci_version, 3)) {
+		hr_hooks_exec_warn(&c->spec->hooks[HR_HOOK_POSTSTART], "poststart", json);
+		return 0;
+	}
+	if (hr_hooks_exec(&c->spec->hooks[HR_HOOK_POSTSTART], "poststart", json, &tmp) < 0) {
 		kill(c->st->pid, SIGKILL);
 		*err = tmp;
 		return -1;
@@ -812,11 +972,10 @@ int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
 		hr_err_free(&tmp);
 	}
 	json = hook_state_json(c->st, HR_STATUS_STOPPED);
-	/* poststop failures are logged, and delete goes on (runtime-spec) */
-	if (c->spec && hr_hooks_exec(&c->spec->hooks[HR_HOOK_POSTSTOP], "poststop", json, &tmp) < 0) {
-		hr_log_warn("%s", tmp->msg);
-		hr_err_free(&tmp);
-	}
+	host_mounts_undo(c->dir_fd, c->st->id);
+	/* runtime-spec: a failing poststop hook is a warning; "the remaining hooks and lifecycle continue" */
+	if (c->spec)
+		hr_hooks_exec_warn(&c->spec->hooks[HR_HOOK_POSTSTOP], "poststop", json);
 	return hr_statedir_remove(c->root_fd, c->st->id, err);
 }
 

@@ -176,6 +176,7 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 
 	memset(&plan, 0, sizeof(plan));
 	plan.console_fd = -1;
+	plan.root_fd = -1;
 	for (int t = 0; t < HR_NS_COUNT; t++)
 		plan.ns_fds[t] = -1;
 	if (hr_container_load(rt, id, true, &c, err) < 0)
@@ -242,6 +243,16 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", c->st->pid, hr_ns_proc_name((enum hr_ns_type)t));
 		plan.ns_fds[t] = open(path, O_RDONLY | O_CLOEXEC);
 		if (plan.ns_fds[t] < 0) {
+			hr_fail(err, errno, "open `%s`", path);
+			goto out;
+		}
+	}
+	if (!c->spec->lnx.namespaces[HR_NS_MOUNT].present) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/root", c->st->pid);
+		plan.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (plan.root_fd < 0) {
 			hr_fail(err, errno, "open `%s`", path);
 			goto out;
 		}
@@ -349,6 +360,8 @@ out:
 			close(plan.ns_fds[t]);
 	if (plan.console_fd >= 0)
 		close(plan.console_fd);
+	if (plan.root_fd >= 0)
+		close(plan.root_fd);
 	if (sv[0] >= 0)
 		close(sv[0]);
 	if (sv[1] >= 0)

@@ -53,6 +53,8 @@ struct hr_hardened {
 	size_t len;
 	struct json_t *decisions; /* JSON array, as decisions.json */
 	bool range_acquired;	  /* an id range is held for the container: release it on failure */
+	int level;		  /* the policy's level, for errors that name it */
+	const char *policy_file;  /* where its exemptions go: --policy or HR_POLICY_PATH (borrowed) */
 };
 
 /*

@@ -128,6 +128,8 @@ int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, c
 		ctx.has_userns_base = true;
 		out->range_acquired = true;
 	}
+	out->level = p->level;
+	out->policy_file = rt->policy_path ? rt->policy_path : HR_POLICY_PATH;
 	r = hr_harden(p, j, &ctx, &d, err);
 	log_decisions(id, &d);
 	if (r < 0)

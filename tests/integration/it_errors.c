@@ -157,12 +157,28 @@ START_TEST(selinux_without_selinux)
 	expect_failure(&b, "create",
 		       "process.selinuxLabel `system_u:system_r:container_t:s0:c1,c2` requested, "
 		       "but SELinux is not enabled on this host");
+	/* a mount label alone labels nothing without SELinux: left out, as runc and crun do */
 	hb_new(&b);
 	json_object_set_new(json_object_get(b.config, "linux"), "mountLabel",
 			    json_string("system_u:object_r:container_file_t:s0:c1,c2"));
+	hb_set_args(&b, "/probe", "exit", "7", NULL);
+	{
+		struct hb_result r = hb_run(&b, 30, "run", "--bundle", b.dir, b.id, NULL);
+
+		ck_assert_msg(r.status == 7, "status %d: %s", r.status, r.err);
+		ck_assert_str_eq(r.err, "");
+		hb_result_free(&r);
+	}
+	hb_finish(&b);
+	/* with a process label too, the process label is still refused */
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "linux"), "mountLabel",
+			    json_string("system_u:object_r:container_file_t:s0:c1,c2"));
+	json_object_set_new(json_object_get(b.config, "process"), "selinuxLabel",
+			    json_string("system_u:system_r:container_t:s0:c1,c2"));
 	expect_failure(&b, "create",
-		       "linux.mountLabel `system_u:object_r:container_file_t:s0:c1,c2`: SELinux is not "
-		       "enabled on this host");
+		       "process.selinuxLabel `system_u:system_r:container_t:s0:c1,c2` requested, "
+		       "but SELinux is not enabled on this host");
 }
 END_TEST
 
@@ -352,10 +368,33 @@ START_TEST(cve_2024_21626_cwd_fd)
 }
 END_TEST
 
+/* no mount namespace: the config's mounts go into the host's table; rootfsPropagation there would be the host's */
+START_TEST(propagation_without_mount_namespace)
+{
+	struct hb b;
+	json_t *ns, *kept, *n;
+	size_t i;
+
+	hb_new(&b);
+	kept = json_array();
+	ns = json_object_get(json_object_get(b.config, "linux"), "namespaces");
+	json_array_foreach(ns, i, n) if (strcmp(json_string_value(json_object_get(n, "type")), "mount") != 0)
+		json_array_append(kept, n);
+	json_object_set_new(json_object_get(b.config, "linux"), "namespaces", kept);
+	json_object_set_new(json_object_get(b.config, "linux"), "rootfsPropagation", json_string("shared"));
+	if (!hb_is_hardrun()) {
+		hb_finish(&b);
+		return;
+	}
+	expect_failure(&b, "create", "config.json: linux.rootfsPropagation: requires a mount namespace");
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
 		malformed_json,
+		propagation_without_mount_namespace,
 		unknown_namespace,
 		missing_rootfs,
 		relative_cwd,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Namespaces: each new one differs from the host's, a namespace can be
- * joined by path (the slow path: stage1 joins, then forks the init), user
+ * joined by path (the slow path: stage1 joins, then forks the init), the
+ * hostname set in a joined uts namespace, the rootfs propagation modes, user
  * namespaces get their id maps, time namespaces their offsets, and
  * containers started concurrently do not interfere.
  */
@@ -280,13 +281,199 @@ START_TEST(concurrent_containers)
 }
 END_TEST
 
+static int first_pid(struct hb *b, const char *pidfile)
+{
+	char buf[32] = {0};
+	FILE *f = fopen(pidfile, "re");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	(void)b;
+	return atoi(buf);
+}
+
+/* runtime-spec: hostname sets "the container UTS namespace", which may be one joined by path */
+START_TEST(hostname_in_a_joined_uts_namespace)
+{
+	struct hb a, b;
+	struct hb_result r;
+	char pidfile[400], path[64], cmd[160], line[160] = {0};
+	FILE *p;
+	int pid;
+
+	hb_new(&a);
+	hb_set_args(&a, "/probe", "sleep", "30", NULL);
+	snprintf(pidfile, sizeof(pidfile), "%s/a.pid", a.dir);
+	r = RUN(&a, "create", "--bundle", a.dir, "--pid-file", pidfile, a.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	hb_result_free(&r);
+	pid = first_pid(&a, pidfile);
+	snprintf(path, sizeof(path), "/proc/%d/ns/uts", pid);
+
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "linux"), "namespaces",
+			    json_pack("[{s:s}, {s:s, s:s}, {s:s}, {s:s}, {s:s}]", "type", "pid", "type", "uts", "path",
+				      path, "type", "ipc", "type", "network", "type", "mount"));
+	json_object_set_new(b.config, "hostname", json_string("joined"));
+	hb_set_args(&b, "/probe", "hostname", NULL);
+	r = RUN(&b, "run", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "joined\n");
+	hb_result_free(&r);
+	hb_finish(&b);
+	/* the namespace is shared: its holder sees the new name too */
+	snprintf(cmd, sizeof(cmd), "nsenter -u -t %d hostname", pid);
+	p = popen(cmd, "re");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
+	pclose(p);
+	ck_assert_str_eq(line, "joined\n");
+	hb_finish(&a);
+
+	/* a path naming the runtime's own uts namespace would rename the host: refused, nothing left */
+	if (hb_is_hardrun()) {
+		hb_new(&b);
+		snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)getpid());
+		json_object_set_new(json_object_get(b.config, "linux"), "namespaces",
+				    json_pack("[{s:s}, {s:s, s:s}, {s:s}, {s:s}, {s:s}]", "type", "pid", "type", "uts",
+					      "path", path, "type", "ipc", "type", "network", "type", "mount"));
+		r = RUN(&b, "run", "--bundle", b.dir, b.id);
+		ck_assert_int_eq(r.status, 1);
+		ck_assert_int_eq(hb_lines(r.err), 1);
+		snprintf(line, sizeof(line), "the uts namespace `%s` is the runtime's\n", path);
+		ck_assert_msg(strstr(r.err, "config.json: hostname: ") && strstr(r.err, line), "%s", r.err);
+		hb_result_free(&r);
+		hb_finish(&b);
+	}
+}
+END_TEST
+
+/*
+ * linux.rootfsPropagation seen on the container's `/` (mountinfo's optional
+ * fields), and nothing of the container propagated to the host's mounts
+ */
+START_TEST(rootfs_propagation_modes)
+{
+	static const char *const modes[] = {"shared", "slave", "private", "unbindable"};
+	/* slave shows `master:` only when the host's mount is shared (it is private on a host without systemd) */
+	static const char *const field[] = {" shared:", NULL, NULL, " unbindable"};
+
+	for (size_t i = 0; i < 4; i++) {
+		struct hb b;
+		struct hb_result r;
+		char line[4096];
+		FILE *f;
+
+		hb_new(&b);
+		json_object_set_new(json_object_get(b.config, "linux"), "rootfsPropagation", json_string(modes[i]));
+		hb_set_args(&b, "/bin/sh", "-c", "awk '$5 == \"/\"' /proc/self/mountinfo", NULL);
+		r = RUN(&b, "run", "--bundle", b.dir, b.id);
+		ck_assert_msg(r.status == 0, "%s: %s", modes[i], r.err);
+		ck_assert_int_eq(hb_lines(r.out), 1);
+		if (field[i]) {
+			ck_assert_msg(strstr(r.out, field[i]), "%s: %s", modes[i], r.out);
+		} else {
+			ck_assert_msg(!strstr(r.out, " shared:") && !strstr(r.out, " unbindable") &&
+					      (i == 1 || !strstr(r.out, " master:")),
+				      "%s: %s", modes[i], r.out);
+		}
+		hb_result_free(&r);
+		/* the host's mount table never saw the rootfs (a shared parent would have propagated it) */
+		f = fopen("/proc/self/mountinfo", "re");
+		ck_assert_ptr_nonnull(f);
+		while (fgets(line, sizeof(line), f))
+			ck_assert_msg(!strstr(line, b.rootfs), "%s: host mount %s", modes[i], line);
+		fclose(f);
+		hb_finish(&b);
+	}
+}
+END_TEST
+
+static void drop_namespace(struct hb *b, const char *type)
+{
+	json_t *ns = json_object_get(json_object_get(b->config, "linux"), "namespaces"), *kept = json_array(), *n;
+	size_t i;
+
+	json_array_foreach(ns, i, n) if (strcmp(json_string_value(json_object_get(n, "type")), type) != 0)
+		json_array_append(kept, n);
+	json_object_set_new(json_object_get(b->config, "linux"), "namespaces", kept);
+}
+
+static bool host_has_mount_under(const char *path)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	bool found = false;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, path))
+			found = true;
+	fclose(f);
+	return found;
+}
+
+/*
+ * runtime-spec: a namespace type not in the list is the runtime's.  Without
+ * a mount namespace the container is in the host's mount namespace, its
+ * mounts (procfs, masks) stacked on its rootfs in the host's table, its root
+ * a chroot there; exec enters the same root; delete takes every one of
+ * those mounts away and nothing else
+ */
+START_TEST(no_mount_namespace)
+{
+	struct hb b;
+	struct hb_result r;
+	char *h = host_ns("mnt");
+
+	hb_new(&b);
+	drop_namespace(&b, "mount");
+	hb_set_args(&b, "/probe", "sleep", "30", NULL);
+	r = RUN(&b, "run", "--detach", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	hb_result_free(&r);
+	ck_assert(host_has_mount_under(b.rootfs));
+	/* only /probe's rootfs has /probe: exec runs in the container's root, sees the masks and its own /proc */
+	r = RUN(&b, "exec", b.id, "/bin/sh", "-c", "/probe ns; /probe stat /proc/timer_list; /probe pid");
+	ck_assert_msg(r.status == 0, "exec: %s", r.err);
+	ck_assert_str_eq(ns_line(r.out, "mnt"), h);
+	/* /proc/timer_list masked by the host's /dev/null; the pid namespace is the container's own */
+	ck_assert_msg(strstr(r.out, "\nchar 1:3\n"), "%s", r.out);
+	hb_result_free(&r);
+	r = RUN(&b, "delete", "--force", b.id);
+	ck_assert_msg(r.status == 0, "delete: %s", r.err);
+	hb_result_free(&r);
+	ck_assert(!host_has_mount_under(b.rootfs));
+	hb_finish(&b);
+
+	/* a create that fails after its mounts (no such executable) takes them away too */
+	hb_new(&b);
+	drop_namespace(&b, "mount");
+	hb_set_args(&b, "/no/such/binary", NULL);
+	r = RUN(&b, "create", "--bundle", b.dir, b.id);
+	ck_assert_int_eq(r.status, 1);
+	hb_result_free(&r);
+	ck_assert(!host_has_mount_under(b.rootfs));
+	hb_finish(&b);
+	free(h);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
-		new_namespaces_differ_from_host, join_network_namespace_by_path,
-		user_namespace_fast_path,	 user_namespace_slow_path,
-		time_namespace_offsets,		 idmapped_bind_mounts,
-		concurrent_containers,		 NULL,
+		new_namespaces_differ_from_host,
+		join_network_namespace_by_path,
+		user_namespace_fast_path,
+		user_namespace_slow_path,
+		time_namespace_offsets,
+		idmapped_bind_mounts,
+		concurrent_containers,
+		hostname_in_a_joined_uts_namespace,
+		rootfs_propagation_modes,
+		no_mount_namespace,
+		NULL,
 	};
 
 	return hb_main("namespaces", 120, tests);

@@ -621,6 +621,62 @@ START_TEST(spec_hardened_runs)
 }
 END_TEST
 
+/*
+ * --cgroup-manager disabled (podman --cgroups=disabled) with limits the
+ * bundle never asked for: the line says the policy added them, at which
+ * level and control, and how to exempt the container; that exemption then
+ * runs it.  A limit of the bundle's own gets the plain line.
+ */
+START_TEST(no_cgroup_names_the_policy)
+{
+	struct hb b;
+	struct hb_result r;
+	char want[1024], policy[400];
+
+	hb_new(&b);
+	at_l2(&b, NULL);
+	r = RUN(&b, "--cgroup-manager", "disabled", "create", "--bundle", b.dir, b.id);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_int_eq(hb_lines(r.err), 1);
+	snprintf(want, sizeof(want),
+		 "hardrun: create `%s`: config.json: linux.resources.memory: cannot be applied with --cgroup-manager "
+		 "disabled: the policy (level 2, control 3.14) added linux.resources.memory.limit 1073741824; exempt "
+		 "the container in `%s`: \"exemptions\": [{\"id\": \"%s\", \"controls\": [\"3.14\"]}]\n",
+		 b.id, b.policy, b.id);
+	ck_assert_str_eq(r.err, want);
+	hb_result_free(&r);
+	hb_finish(&b);
+
+	/* the advice, followed */
+	hb_new(&b);
+	snprintf(policy, sizeof(policy),
+		 "{\"level\": 2, \"userns\": {\"pool_start\": 3000000, \"pool_size\": 655360}, \"exemptions\": "
+		 "[{\"id\": \"%s\", \"controls\": [\"3.14\"]}]}",
+		 b.id);
+	at_l2(&b, policy);
+	hb_set_args(&b, "/probe", "exit", "5", NULL);
+	r = RUN(&b, "--cgroup-manager", "disabled", "run", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 5, "status %d: %s", r.status, r.err);
+	hb_result_free(&r);
+	hb_finish(&b);
+
+	/* the bundle's own limit: nothing to say about the policy */
+	hb_new(&b);
+	at_l2(&b, NULL);
+	json_object_set_new(json_object_get(b.config, "linux"), "resources",
+			    json_pack("{s:{s:i}}", "memory", "limit", 64 << 20));
+	r = RUN(&b, "--cgroup-manager", "disabled", "create", "--bundle", b.dir, b.id);
+	ck_assert_int_eq(r.status, 1);
+	snprintf(want, sizeof(want),
+		 "hardrun: create `%s`: config.json: linux.resources.memory: cannot be applied with --cgroup-manager "
+		 "disabled\n",
+		 b.id);
+	ck_assert_str_eq(r.err, want);
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {l2_hardens_a_plain_bundle,
@@ -636,6 +692,7 @@ int main(void)
 				      id_ranges_are_exclusive_and_reused,
 				      policy_show_and_decision_log,
 				      spec_hardened_runs,
+				      no_cgroup_names_the_policy,
 				      NULL};
 
 	if (!hb_is_hardrun()) {

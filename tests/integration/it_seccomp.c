@@ -457,12 +457,49 @@ START_TEST(invalid_rules_refused)
 }
 END_TEST
 
+/*
+ * A filter that denies getcwd (or open, for HOME) is the workload's, not the
+ * runtime's: the cwd check against CVE-2024-21626 runs before any filter is
+ * loaded, with and without noNewPrivileges, in create and in exec
+ */
+START_TEST(filter_denying_getcwd)
+{
+	for (int nnp = 0; nnp < 2; nnp++) {
+		struct hb b;
+		struct hb_result r;
+		json_t *sc;
+
+		hb_new(&b);
+		json_object_set_new(json_object_get(b.config, "process"), "noNewPrivileges", json_boolean(nnp));
+		json_object_set_new(json_object_get(b.config, "process"), "cwd", json_string("/tmp"));
+		sc = profile(&b, "SCMP_ACT_ALLOW");
+		rule(sc, "getcwd", "SCMP_ACT_ERRNO");
+		hb_set_args(&b, "/probe", "sleep", "30", NULL);
+		r = RUN(&b, "run", "--detach", "--bundle", b.dir, b.id);
+		ck_assert_msg(r.status == 0, "nnp %d: %s", nnp, r.err);
+		hb_result_free(&r);
+		r = RUN(&b, "exec", b.id, "/probe", "cwd");
+		ck_assert_msg(r.status == 0, "nnp %d: exec: %s", nnp, r.err);
+		ck_assert_str_eq(r.out, "EPERM\n");
+		hb_result_free(&r);
+		hb_finish(&b);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
-		compiled_filter_cache,	errno_actions,	       kill_trap_trace_log_allow,
-		argument_operators,	flags_accepted,	       notify_listener,
-		docker_default_profile, invalid_rules_refused, NULL,
+		compiled_filter_cache,
+		errno_actions,
+		kill_trap_trace_log_allow,
+		argument_operators,
+		flags_accepted,
+		notify_listener,
+		docker_default_profile,
+		invalid_rules_refused,
+		filter_denying_getcwd,
+		NULL,
 	};
 
 	return hb_main("seccomp", 120, tests);

@@ -505,6 +505,45 @@ START_TEST(fallback_on_ramfs)
 }
 END_TEST
 
+/*
+ * A rootless-style bundle mapping one uid and one gid: devpts' gid=5 has no
+ * mapping and the kernel answers EINVAL; the mount is retried without it,
+ * so the container gets its devpts (ptys owned by its one group)
+ */
+START_TEST(devpts_with_few_gids_mapped)
+{
+	struct hb b;
+	struct hb_result r;
+	json_t *lx;
+
+	hb_new(&b);
+	hb_userns(&b);
+	lx = json_object_get(b.config, "linux");
+	json_object_set_new(lx, "uidMappings",
+			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 1));
+	json_object_set_new(lx, "gidMappings",
+			    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 100000, "size", 1));
+	hb_set_args(&b, "/bin/sh", "-c", "grep ' /dev/pts ' /proc/self/mounts; ls /dev/pts/ptmx", NULL);
+	r = RUN(&b, "run", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.out, "devpts /dev/pts devpts ") && !strstr(r.out, "gid=") &&
+			      strstr(r.out, "\n/dev/pts/ptmx\n"),
+		      "%s", r.out);
+	hb_result_free(&r);
+	hb_finish(&b);
+
+	/* with gid 5 mapped the option stays */
+	hb_new(&b);
+	hb_userns(&b);
+	hb_set_args(&b, "/bin/sh", "-c", "grep ' /dev/pts ' /proc/self/mounts", NULL);
+	r = RUN(&b, "run", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.out, ",gid="), "%s", r.out); /* gid 5 as mounts shows it (the host gid) */
+	hb_result_free(&r);
+	hb_finish(&b);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -518,6 +557,7 @@ int main(void)
 		volume_fallback_on_overlay,
 		overlay_lifecycle_slow_path_and_exec,
 		overlay_dockerd_relative_layers,
+		devpts_with_few_gids_mapped,
 		NULL,
 	};
 
