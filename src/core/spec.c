@@ -1142,6 +1142,7 @@ static int parse_linux(struct hr_spec *s, json_t *root, struct hr_err **err)
 	    parse_resources(lx, l, err) < 0 || string_map(l, "sysctl", "linux", &lx->sysctl, &lx->n_sysctl, err) < 0 ||
 	    parse_seccomp(&lx->seccomp, l, "seccomp", err) < 0 ||
 	    parse_seccomp(&lx->policy_seccomp, l, HR_SPEC_POLICY_SECCOMP, err) < 0 ||
+	    parse_seccomp(&lx->profile_seccomp, l, HR_SPEC_PROFILE_SECCOMP, err) < 0 ||
 	    opt_str(l, "rootfsPropagation", "linux", &lx->rootfs_propagation, err) < 0 ||
 	    opt_strv(l, "maskedPaths", "linux", &lx->masked_paths, err) < 0 ||
 	    opt_strv(l, "readonlyPaths", "linux", &lx->readonly_paths, err) < 0 ||
@@ -1367,6 +1368,7 @@ void hr_spec_free(struct hr_spec *s)
 	free_kv(lx->sysctl, lx->n_sysctl);
 	free_seccomp(lx->seccomp);
 	free_seccomp(lx->policy_seccomp);
+	free_seccomp(lx->profile_seccomp);
 	free(lx->rootfs_propagation);
 	hr_strv_free(lx->masked_paths);
 	hr_strv_free(lx->readonly_paths);

@@ -26,6 +26,7 @@
 #include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
+#include "hardrun/seccomp_learn.h"
 #include "hardrun/selinux.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
@@ -94,6 +95,8 @@ static HR_NORETURN void process_child(struct hr_exec_plan *p)
 	}
 	if (!proc->no_new_privileges && hr_seccomp_load_stack_child(p->bpf_policy, p->bpf, &notify_fd, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
+	if (!proc->no_new_privileges && hr_seccomp_load_extra_child(p->bpf_profile, p->bpf_learn, p->sync_fd, &err) < 0)
+		hr_sync_die_child(p->sync_fd, err);
 	if (hr_cwd_enter_child(proc->cwd, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
 	if (proc->user.has_umask)
@@ -103,6 +106,8 @@ static HR_NORETURN void process_child(struct hr_exec_plan *p)
 	if (hr_exec_resolve_child(p->argv, p->envp, exe, sizeof(exe), &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
 	if (proc->no_new_privileges && hr_seccomp_load_stack_child(p->bpf_policy, p->bpf, &notify_fd, &err) < 0)
+		hr_sync_die_child(p->sync_fd, err);
+	if (proc->no_new_privileges && hr_seccomp_load_extra_child(p->bpf_profile, p->bpf_learn, p->sync_fd, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
 	if (notify_fd >= 0)
 		close(notify_fd);

@@ -30,6 +30,7 @@
 #include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
+#include "hardrun/seccomp_learn.h"
 #include "hardrun/selinux.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
@@ -529,6 +530,10 @@ void hr_init_child(struct hr_plan *plan)
 	/* 6. without no_new_privs the filter needs CAP_SYS_ADMIN: load it before dropping capabilities */
 	if (!proc->no_new_privileges && hr_seccomp_load_stack_child(plan->bpf_policy, plan->bpf, &notify_fd, &err) < 0)
 		die(plan, err);
+	/* 6. then the container's own profile, or learn mode's filter and the handoff of its listener */
+	if (!proc->no_new_privileges &&
+	    hr_seccomp_load_extra_child(plan->bpf_profile, plan->bpf_learn, plan->sync_fd, &err) < 0)
+		die(plan, err);
 	/* 7. host fds must be gone before the cwd is resolved (CVE-2024-21626) */
 	hr_cleanup_closep(&plan->procsys_fd);
 	hr_cleanup_closep(&plan->devnull_fd);
@@ -551,6 +556,10 @@ void hr_init_child(struct hr_plan *plan)
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	/* 9. seccomp as the last step of setup, with no_new_privs no privilege is needed */
 	if (proc->no_new_privileges && hr_seccomp_load_stack_child(plan->bpf_policy, plan->bpf, &notify_fd, &err) < 0)
+		die(plan, err);
+	/* 9. the container's own profile, or learn mode's filter: from here on every call is recorded */
+	if (proc->no_new_privileges &&
+	    hr_seccomp_load_extra_child(plan->bpf_profile, plan->bpf_learn, plan->sync_fd, &err) < 0)
 		die(plan, err);
 	if (hr_sync_send(plan->sync_fd, HR_SYNC_READY, 0, NULL, 0, notify_fd) < 0)
 		_exit(HR_EXIT_CHILD_SETUP);
