@@ -458,7 +458,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	if (root_fd < 0)
 		return -1;
 	/* the policy hardens the bundle's JSON; the parser and validator then check the result */
-	if (hr_policy_create_step(rt, root_fd, id, bundle, cfg, cfg_len, &hard, err) < 0)
+	if (hr_policy_create_step(rt, root_fd, id, bundle, cfg, cfg_len, o, &hard, err) < 0)
 		return -1;
 	if (hr_spec_load_buf(hard.text, hard.len, &spec, err) < 0 || hr_spec_validate(spec, err) < 0)
 		goto out;
