@@ -56,6 +56,16 @@ int hr_learn_prepare(const struct hr_spec *spec, const struct hr_bpf *bundle, in
 		return hr_fail(err, EBUSY,
 			       "seccomp learn: the bundle's filter has a SCMP_ACT_NOTIFY listener of its own (one per "
 			       "process)");
+	{
+		/* the recorder writes beside the file: a missing directory is create's error, not a silent loss */
+		cleanup_free char *dir = xstrdup(path);
+		cleanup_close int dfd = -1;
+
+		*strrchr(dir, '/') = '\0';
+		dfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return hr_fail(err, errno, "seccomp learn: directory `%s`", dir[0] ? dir : "/");
+	}
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno != ENOENT)
 		return hr_fail(err, errno, "seccomp learn: open `%s`", path);
