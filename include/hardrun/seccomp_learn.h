@@ -35,10 +35,12 @@ int hr_seccomp_learn_supported(struct hr_err **err);
 int hr_seccomp_compile_learn(const struct hr_scprof *seed, int sync_fd, struct hr_bpf **out, struct hr_err **err);
 
 /*
- * Child only, after hr_seccomp_load_stack_child: load the container's own
- * profile (may be NULL), then the learn filter (may be NULL), and send the
- * learn filter's listener fd to the parent over sync_fd (HR_SYNC_LEARN)
- * before any other call.  No allocation.
+ * Child only: load the container's own profile (may be NULL; before
+ * hr_seccomp_load_stack_child, so that on equal actions the later filters'
+ * errno values win, and it must allow seccomp(2)), then the learn filter
+ * (may be NULL; after every other filter), and send the learn filter's
+ * listener fd to the parent over sync_fd (HR_SYNC_LEARN) before any other
+ * call.  No allocation.
  */
 int hr_seccomp_load_extra_child(const struct hr_bpf *profile, const struct hr_bpf *learn, int sync_fd,
 				struct hr_err **err);
@@ -58,7 +60,8 @@ const char *hr_seccomp_arch_name(uint32_t token);
  * (ENOENT) is normal.  Returns 0, or -1 with *err when the listener or the
  * file fails; the workload is never left waiting (closing the listener
  * makes pending calls fail with ENOSYS).  The profile always holds the
- * native architecture and sendmsg (the handoff call the filter allows).
+ * native architecture, sendmsg (the handoff call the filter allows) and
+ * seccomp (enforced, the profile is the first filter).
  */
 int hr_seccomp_learn_serve(int notify_fd, int pidfd, const char *out_path, struct hr_err **err);
 

@@ -93,9 +93,12 @@ static HR_NORETURN void process_child(struct hr_exec_plan *p)
 		hr_fail(&err, errno, "set no_new_privs");
 		hr_sync_die_child(p->sync_fd, err);
 	}
+	/* the container's own profile first, learn mode's filter last, as in the init */
+	if (!proc->no_new_privileges && hr_seccomp_load_extra_child(p->bpf_profile, NULL, -1, &err) < 0)
+		hr_sync_die_child(p->sync_fd, err);
 	if (!proc->no_new_privileges && hr_seccomp_load_stack_child(p->bpf_policy, p->bpf, &notify_fd, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
-	if (!proc->no_new_privileges && hr_seccomp_load_extra_child(p->bpf_profile, p->bpf_learn, p->sync_fd, &err) < 0)
+	if (!proc->no_new_privileges && hr_seccomp_load_extra_child(NULL, p->bpf_learn, p->sync_fd, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
 	if (hr_cwd_enter_child(proc->cwd, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
@@ -105,9 +108,12 @@ static HR_NORETURN void process_child(struct hr_exec_plan *p)
 		hr_sync_die_child(p->sync_fd, err);
 	if (hr_exec_resolve_child(p->argv, p->envp, exe, sizeof(exe), &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
+	/* the container's own profile first, learn mode's filter last, as in the init */
+	if (proc->no_new_privileges && hr_seccomp_load_extra_child(p->bpf_profile, NULL, -1, &err) < 0)
+		hr_sync_die_child(p->sync_fd, err);
 	if (proc->no_new_privileges && hr_seccomp_load_stack_child(p->bpf_policy, p->bpf, &notify_fd, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
-	if (proc->no_new_privileges && hr_seccomp_load_extra_child(p->bpf_profile, p->bpf_learn, p->sync_fd, &err) < 0)
+	if (proc->no_new_privileges && hr_seccomp_load_extra_child(NULL, p->bpf_learn, p->sync_fd, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
 	if (notify_fd >= 0)
 		close(notify_fd);

@@ -236,6 +236,8 @@ int hr_seccomp_learn_serve(int notify_fd, int pidfd, const char *out_path, struc
 	if (native)
 		hr_scprof_add_arch(&l.prof, native);
 	hr_scprof_add_name(&l.prof, "sendmsg");
+	/* enforced, the profile is the first filter: the ones after it are loaded through it */
+	hr_scprof_add_name(&l.prof, "seccomp");
 	if (write_profile(&l, err) < 0)
 		goto out;
 	r = serve_loop(&l, notify_fd, pidfd, err);

@@ -178,11 +178,21 @@ START_TEST(threads_and_forks)
 	hb_new(&b);
 	snprintf(path, sizeof(path), "%s/probe.json", b.dir);
 	hb_set_args(&b, "/bin/sh", "-c", script, NULL);
+	/*
+	 * Docker's profile answers clone3 with ENOSYS so glibc falls back to
+	 * clone: enforced, the learned profile (which never saw clone3) must
+	 * not turn that into its EPERM, or no thread starts.
+	 */
+	json_object_set_new(json_object_get(b.config, "linux"), "seccomp",
+			    json_pack("{s:s, s:[{s:[s], s:s, s:i}]}", "defaultAction", "SCMP_ACT_ALLOW", "syscalls",
+				      "names", "clone3", "action", "SCMP_ACT_ERRNO", "errnoRet", 38));
 	expect_run(&b, "--seccomp-learn", path, 0, out, NULL);
 	names = load_profile(path, &doc);
 	ck_assert(has_name(names, "getpriority"));
 	ck_assert(has_name(names, "personality"));
-	ck_assert(has_name(names, "clone3") || has_name(names, "clone"));
+	ck_assert(has_name(names, "clone"));
+	ck_assert(!has_name(names, "clone3"));
+	ck_assert(has_name(names, "seccomp"));
 	json_decref(doc);
 	expect_run(&b, "--seccomp-profile", path, 0, out, "");
 	hb_finish(&b);
