@@ -53,7 +53,7 @@ struct hr_plan {
 	int stdio_fds[3];
 	const struct hr_bpf *bpf;	  /* compiled seccomp filter or NULL */
 	const struct hr_bpf *bpf_policy;  /* the policy's filter, loaded before bpf, or NULL */
-	const struct hr_bpf *bpf_profile; /* the container-specific profile, loaded after bpf, or NULL */
+	const struct hr_bpf *bpf_profile; /* the container-specific profile, loaded first, or NULL */
 	const struct hr_bpf *bpf_learn;	  /* learn mode's NOTIFY filter, loaded last, or NULL */
 	struct hr_cgmount *cgmounts;	  /* host hierarchies, for a cgroup mount in the config */
 	size_t n_cgmounts;
@@ -167,7 +167,7 @@ struct hr_exec_plan {
 	int preserve_fds;
 	const struct hr_bpf *bpf;	  /* or NULL */
 	const struct hr_bpf *bpf_policy;  /* loaded before bpf, or NULL */
-	const struct hr_bpf *bpf_profile; /* loaded after bpf, or NULL */
+	const struct hr_bpf *bpf_profile; /* loaded first, or NULL */
 	const struct hr_bpf *bpf_learn;	  /* loaded last, or NULL */
 	char **argv;
 	char **envp;

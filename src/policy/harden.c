@@ -981,7 +981,7 @@ static bool profile_name_ok(const char *s)
 /*
  * CSVS 3.4's container-specific profile: learn mode (the launcher's
  * --seccomp-learn, seccomp.learn.containers, or the bundle's annotation)
- * or a profile stacked after every other filter (--seccomp-profile,
+ * or a profile stacked with every other filter (--seccomp-profile,
  * seccomp.profiles, or the annotation).  The operator's choices come
  * before the bundle's, and a bundle cannot trade a profile the operator
  * chose for learn mode.  Learn mode keeps every other filter: it only adds
@@ -1035,7 +1035,7 @@ static int row_seccomp_specific(struct hctx *h)
 		prof = json_deep_copy(h->c->profile);
 	} else if (load_container_profile(h, pol_prof ? pol_prof : ask_prof, &prof) < 0)
 		return -1;
-	/* stacked after the bundle's and the policy's filters: the kernel takes the strictest answer */
+	/* stacked with the bundle's and the policy's filters: the kernel takes the strictest answer */
 	json_object_set_new(lnx, HR_SPEC_PROFILE_SECCOMP, prof);
 	if (h->c->profile)
 		decide(h, "3.4", HR_DECISION_ADDED, HR_DECISION_SECCOMP_SPECIFIC " \"%s\" (--seccomp-profile)",

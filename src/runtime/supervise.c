@@ -618,7 +618,7 @@ int hr_supervise_run(const struct hr_rt *rt, const char *name, const struct hr_c
 	}
 	if (so->seccomp_profile && !(x.seccomp = load_seccomp(so->seccomp_profile, err)))
 		goto out;
-	/* the container's own profile, stacked after every other filter (CSVS 3.4) */
+	/* the container's own profile, stacked with every other filter (CSVS 3.4) */
 	x.co.seccomp_profile = x.seccomp;
 	x.co.seccomp_profile_name = so->seccomp_profile;
 	if (so->seccomp_learn) {
