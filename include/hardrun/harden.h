@@ -28,6 +28,12 @@ struct json_t;
 #define HR_ANN_ROOTFS_NOSUID HR_SPEC_ANN_ROOTFS_NOSUID /* "true": root mount nosuid,nodev */
 #define HR_ANN_SECCOMP "org.hardrun.seccomp"	       /* bundle's choice of profile */
 #define HR_ANN_NAME "org.hardrun.name"		       /* container name for globs */
+/* a bundle's request: learn into seccomp.learn.dir/NAME.json, or enforce seccomp.container_dir/NAME.json */
+#define HR_ANN_SECCOMP_LEARN "org.hardrun.seccomp.learn"
+#define HR_ANN_SECCOMP_PROFILE "org.hardrun.seccomp.profile"
+/* How the 3.4 decisions' details begin: audit tells a container-specific profile and learn mode by them. */
+#define HR_DECISION_SECCOMP_SPECIFIC "container-specific profile"
+#define HR_DECISION_SECCOMP_LEARN "learn mode"
 /* linux.<this>: the policy's seccomp filter, loaded in addition to linux.seccomp */
 #define HR_POLICY_SECCOMP_KEY HR_SPEC_POLICY_SECCOMP
 
@@ -73,6 +79,14 @@ struct hr_harden_ctx {
 	char *(*resolve_source)(void *arg, const char *path);
 	int (*read_profile)(void *arg, const char *dir, const char *name, char **text, size_t *len,
 			    struct hr_err **err);
+	/*
+	 * The launcher's own choices (its caller is root, not a bundle): learn
+	 * into this absolute file, or enforce this profile (an OCI
+	 * linux.seccomp object, borrowed) named profile_name in decisions.
+	 */
+	const char *learn_path;
+	const struct json_t *profile;
+	const char *profile_name;
 	void *arg;
 };
 

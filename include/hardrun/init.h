@@ -52,9 +52,11 @@ struct hr_plan {
 	int console_fd;	     /* connected --console-socket or -1 */
 	bool redirect_stdio; /* the launcher's log pipes: stdio_fds[i] >= 3 becomes fd i */
 	int stdio_fds[3];
-	const struct hr_bpf *bpf;	 /* compiled seccomp filter or NULL */
-	const struct hr_bpf *bpf_policy; /* the policy's filter, loaded before bpf, or NULL */
-	struct hr_cgmount *cgmounts;	 /* host hierarchies, for a cgroup mount in the config */
+	const struct hr_bpf *bpf;	  /* compiled seccomp filter or NULL */
+	const struct hr_bpf *bpf_policy;  /* the policy's filter, loaded before bpf, or NULL */
+	const struct hr_bpf *bpf_profile; /* the container-specific profile, loaded first, or NULL */
+	const struct hr_bpf *bpf_learn;	  /* learn mode's NOTIFY filter, loaded last, or NULL */
+	struct hr_cgmount *cgmounts;	  /* host hierarchies, for a cgroup mount in the config */
 	size_t n_cgmounts;
 	int *idmap_trees;   /* per mount: a prepared idmapped tree, or -1; NULL when none */
 	int root_tree;	    /* the prepared idmapped rootfs (tree or rebuilt overlay), or -1 */
@@ -167,8 +169,10 @@ struct hr_exec_plan {
 	int sync_fd;
 	int console_fd; /* --console-socket connection or -1 */
 	int preserve_fds;
-	const struct hr_bpf *bpf;	 /* or NULL */
-	const struct hr_bpf *bpf_policy; /* loaded before bpf, or NULL */
+	const struct hr_bpf *bpf;	  /* or NULL */
+	const struct hr_bpf *bpf_policy;  /* loaded before bpf, or NULL */
+	const struct hr_bpf *bpf_profile; /* loaded first, or NULL */
+	const struct hr_bpf *bpf_learn;	  /* loaded last, or NULL */
 	char **argv;
 	char **envp;
 };

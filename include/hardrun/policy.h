@@ -77,6 +77,13 @@ struct hr_policy {
 	char *seccomp_profile; /* "none" = no policy filter */
 	char *seccomp_dir;
 	char **seccomp_allowed;
+	/* container-specific profiles: seccomp.container_dir/NAME.json for containers matching a glob */
+	char *seccomp_container_dir;
+	char **seccomp_profile_globs; /* seccomp.profiles[i].match, NULL-terminated */
+	char **seccomp_profile_names; /* seccomp.profiles[i].profile, same order */
+	/* learn mode: containers matching seccomp.learn.containers write seccomp.learn.dir/<name or id>.json */
+	char *seccomp_learn_dir;
+	char **seccomp_learn_globs;
 	bool refuse_root_user;
 	bool userns;
 	uint32_t userns_pool_start;
@@ -125,6 +132,12 @@ char *hr_policy_dump(const struct hr_policy *p);
  */
 bool hr_policy_exempt(const struct hr_policy *p, const char *control, const char *id, const char *name,
 		      const struct json_t *annotations);
+
+/* The container-specific profile name of the first seccomp.profiles entry whose glob matches id or name, or NULL. */
+const char *hr_policy_seccomp_profile_for(const struct hr_policy *p, const char *id, const char *name);
+
+/* Whether id or name matches a glob of seccomp.learn.containers. */
+bool hr_policy_seccomp_learns(const struct hr_policy *p, const char *id, const char *name);
 
 /* Whether id or name matches one of the policy's monitor globs. */
 bool hr_policy_is_monitor(const struct hr_policy *p, const char *id, const char *name);

@@ -58,6 +58,10 @@ struct hr_create_opts {
 	/* the launcher: when redirect_stdio, the workload's fds 0-2 are these (each >= 3, or -1 to inherit) */
 	bool redirect_stdio;
 	int stdio[3];
+	/* the launcher: --seccomp-learn (an absolute file), --seccomp-profile (a linux.seccomp object and its name) */
+	const char *seccomp_learn;
+	const struct json_t *seccomp_profile;
+	const char *seccomp_profile_name;
 };
 
 int hr_container_create(const struct hr_rt *rt, const char *id, const struct hr_create_opts *o, struct hr_err **err);
@@ -115,6 +119,7 @@ struct hr_supervise_opts {
 	const char *rootfs;	       /* --rootfs DIR: config made on the fly, argv the workload */
 	char **rootfs_argv;
 	const char *seccomp_profile; /* NAME (HR_SECCOMP_DIR/NAME.json) or a path with a '/' */
+	const char *seccomp_learn;   /* learn mode into this file (made absolute) */
 	struct hr_restart restart;
 	unsigned
 		restart_cap; /* the policy's restart cap; 0: HR_RESTART_DEFAULT_MAX.  restart.max above it is refused */

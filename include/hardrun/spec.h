@@ -33,6 +33,10 @@ struct json_t;
  * annotation that makes the root mount nosuid,nodev.
  */
 #define HR_SPEC_POLICY_SECCOMP "org.hardrun.policySeccomp"
+/* the container-specific profile the policy chose (learned, say), loaded before the other filters */
+#define HR_SPEC_PROFILE_SECCOMP "org.hardrun.profileSeccomp"
+/* learn mode: the absolute path of the profile to write; only harden sets it (it removes the bundle's) */
+#define HR_SPEC_ANN_SECCOMP_LEARNING "org.hardrun.seccomp.learning"
 #define HR_SPEC_ANN_ROOTFS_NOSUID "org.hardrun.rootfs.nosuid"
 
 enum hr_ns_type {
@@ -380,6 +384,7 @@ struct hr_linux {
 	size_t n_sysctl;
 	struct hr_seccomp *seccomp;		/* NULL when absent */
 	struct hr_seccomp *policy_seccomp;	/* linux[HR_SPEC_POLICY_SECCOMP]: loaded before seccomp, or NULL */
+	struct hr_seccomp *profile_seccomp;	/* linux[HR_SPEC_PROFILE_SECCOMP]: loaded first, or NULL */
 	char *rootfs_propagation;		/* validated: shared, slave, private, unbindable (r-prefixed too) */
 	unsigned long rootfs_propagation_flags; /* MS_* | MS_REC, 0 when absent */
 	char **masked_paths;

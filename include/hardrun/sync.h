@@ -23,6 +23,7 @@ enum hr_sync_type {
 	HR_SYNC_HOOKS,	    /* child → parent: namespaces ready, run prestart/createRuntime hooks */
 	HR_SYNC_HOOKS_DONE, /* parent → child */
 	HR_SYNC_READY,	    /* child → parent: set up, waiting on the exec fifo; may carry the seccomp notify fd */
+	HR_SYNC_LEARN,	    /* child → parent: the learn filter's listener fd, right after loading it */
 };
 
 #define HR_SYNC_MAX 8192

@@ -30,6 +30,7 @@ int hr_cmd_stop(const struct hr_rt *rt, int argc, char **argv, struct hr_err **e
 int hr_cmd_logs(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_stats(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_policy(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
+int hr_cmd_seccomp(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 int hr_cmd_features(const struct hr_rt *rt, int argc, char **argv, struct hr_err **err);
 
 #endif

@@ -39,6 +39,7 @@ enum {
 	OPT_TMPFS,
 	OPT_HOSTNAME,
 	OPT_SECCOMP_PROFILE,
+	OPT_SECCOMP_LEARN,
 	OPT_ROOTFS,
 	OPT_RESTART,
 	OPT_RESTART_DELAY,
@@ -77,6 +78,7 @@ static const struct option run_opts[] = {
 	{"tmpfs", required_argument, NULL, OPT_TMPFS},
 	{"hostname", required_argument, NULL, OPT_HOSTNAME},
 	{"seccomp-profile", required_argument, NULL, OPT_SECCOMP_PROFILE},
+	{"seccomp-learn", required_argument, NULL, OPT_SECCOMP_LEARN},
 	{"rootfs", required_argument, NULL, OPT_ROOTFS},
 	{"restart", required_argument, NULL, OPT_RESTART},
 	{"restart-delay", required_argument, NULL, OPT_RESTART_DELAY},
@@ -248,6 +250,9 @@ static int parse_run(int argc, char **argv, struct run_args *a, struct hr_err **
 			break;
 		case OPT_SECCOMP_PROFILE:
 			a->so.seccomp_profile = optarg;
+			break;
+		case OPT_SECCOMP_LEARN:
+			a->so.seccomp_learn = optarg;
 			break;
 		case OPT_ROOTFS:
 			a->so.rootfs = optarg;

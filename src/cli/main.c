@@ -43,6 +43,7 @@ static const struct {
 	{"audit", hr_cmd_audit, "which CSVS V3 controls hold for a container or bundle"},
 	{"features", hr_cmd_features, "print what this runtime supports, as JSON"},
 	{"policy", hr_cmd_policy, "print the effective hardening policy (policy show)"},
+	{"seccomp", hr_cmd_seccomp, "merge learned seccomp profiles (seccomp merge A B... > C)"},
 };
 
 static const struct option global_opts[] = {

@@ -770,6 +770,7 @@ static const struct hr_spec_row linux_rows[] = {
 	R("sysctl", K_MAP, ARRAY(T_LINUX, sysctl)),
 	R("seccomp", K_OBJ, AT(T_LINUX, seccomp), .alloc = true, .sub = &seccomp_desc),
 	R(HR_SPEC_POLICY_SECCOMP, K_OBJ, AT(T_LINUX, policy_seccomp), .alloc = true, .sub = &seccomp_desc),
+	R(HR_SPEC_PROFILE_SECCOMP, K_OBJ, AT(T_LINUX, profile_seccomp), .alloc = true, .sub = &seccomp_desc),
 	R("rootfsPropagation", K_STR, AT(T_LINUX, rootfs_propagation), .check = check_propagation),
 	R("maskedPaths", K_STRV, AT(T_LINUX, masked_paths), .check = hr_spec_check_abs_each),
 	R("readonlyPaths", K_STRV, AT(T_LINUX, readonly_paths), .check = hr_spec_check_abs_each),

@@ -26,6 +26,7 @@
 #include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
+#include "hardrun/seccomp_learn.h"
 #include "hardrun/selinux.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
@@ -97,13 +98,23 @@ static HR_NORETURN void process_child(struct hr_exec_plan *p)
 		hr_sync_die_child(p->sync_fd, err);
 	if (proc->user.has_umask)
 		umask(proc->user.umask);
+	/* the container's own profile first, learn mode's filter last, as in the init */
+	if (!proc->no_new_privileges && hr_seccomp_load_extra_child(p->bpf_profile, NULL, -1, &err) < 0)
+		hr_sync_die_child(p->sync_fd, err);
 	if (!proc->no_new_privileges && hr_seccomp_load_stack_child(p->bpf_policy, p->bpf, &notify_fd, &err) < 0)
+		hr_sync_die_child(p->sync_fd, err);
+	if (!proc->no_new_privileges && hr_seccomp_load_extra_child(NULL, p->bpf_learn, p->sync_fd, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
 	if (hr_caps_apply_child(proc->has_capabilities ? &proc->caps : NULL, &proc->user, true, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
 	if (hr_exec_resolve_child(p->argv, p->envp, exe, sizeof(exe), &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
+	/* the container's own profile first, learn mode's filter last, as in the init */
+	if (proc->no_new_privileges && hr_seccomp_load_extra_child(p->bpf_profile, NULL, -1, &err) < 0)
+		hr_sync_die_child(p->sync_fd, err);
 	if (proc->no_new_privileges && hr_seccomp_load_stack_child(p->bpf_policy, p->bpf, &notify_fd, &err) < 0)
+		hr_sync_die_child(p->sync_fd, err);
+	if (proc->no_new_privileges && hr_seccomp_load_extra_child(NULL, p->bpf_learn, p->sync_fd, &err) < 0)
 		hr_sync_die_child(p->sync_fd, err);
 	if (notify_fd >= 0)
 		close(notify_fd);

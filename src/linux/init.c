@@ -30,6 +30,7 @@
 #include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
+#include "hardrun/seccomp_learn.h"
 #include "hardrun/selinux.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
@@ -561,8 +562,18 @@ void hr_init_child(struct hr_plan *plan)
 	if (proc->user.has_umask)
 		umask(proc->user.umask);
 	default_home_child(plan);
-	/* 6. without no_new_privs the filter needs CAP_SYS_ADMIN: load it before dropping capabilities */
+	/*
+	 * 6. without no_new_privs the filter needs CAP_SYS_ADMIN: load it before
+	 * dropping capabilities.  The container's own profile goes first: on
+	 * equal actions the newest filter's errno wins, so the bundle's own
+	 * answers (Docker's ENOSYS for clone3, which glibc falls back on) stay.
+	 */
+	if (!proc->no_new_privileges && hr_seccomp_load_extra_child(plan->bpf_profile, NULL, -1, &err) < 0)
+		die(plan, err);
 	if (!proc->no_new_privileges && hr_seccomp_load_stack_child(plan->bpf_policy, plan->bpf, &notify_fd, &err) < 0)
+		die(plan, err);
+	/* 6. learn mode's filter last, and at once the handoff of its listener */
+	if (!proc->no_new_privileges && hr_seccomp_load_extra_child(NULL, plan->bpf_learn, plan->sync_fd, &err) < 0)
 		die(plan, err);
 	/* 8. bounding set, groups, uid/gid, final capability sets */
 	if (hr_caps_apply_child(proc->has_capabilities ? &proc->caps : NULL, &proc->user, true, &err) < 0)
@@ -573,7 +584,12 @@ void hr_init_child(struct hr_plan *plan)
 	/* the runtime's create exits after READY: do not die with it */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	/* 9. seccomp as the last step of setup, with no_new_privs no privilege is needed */
+	if (proc->no_new_privileges && hr_seccomp_load_extra_child(plan->bpf_profile, NULL, -1, &err) < 0)
+		die(plan, err);
 	if (proc->no_new_privileges && hr_seccomp_load_stack_child(plan->bpf_policy, plan->bpf, &notify_fd, &err) < 0)
+		die(plan, err);
+	/* 9. learn mode's filter last: from here on every call is recorded */
+	if (proc->no_new_privileges && hr_seccomp_load_extra_child(NULL, plan->bpf_learn, plan->sync_fd, &err) < 0)
 		die(plan, err);
 	if (hr_sync_send(plan->sync_fd, HR_SYNC_READY, 0, NULL, 0, notify_fd) < 0)
 		_exit(HR_EXIT_CHILD_SETUP);

@@ -21,11 +21,14 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
+#include "hardrun/seccomp_learn.h"
+#include "hardrun/sync.h"
 #include "hardrun/strutil.h"
 
 #ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
@@ -593,6 +596,126 @@ int hr_seccomp_load_stack_child(const struct hr_bpf *policy, const struct hr_bpf
 		close(unused);
 	if (bundle && hr_seccomp_load_child(bundle, notify_fd, err) < 0)
 		return -1;
+	return 0;
+}
+
+const char *hr_seccomp_arch_name(uint32_t token)
+{
+	for (size_t i = 0; i < HR_ARRAY_SIZE(arch_names); i++)
+		if (arch_names[i].token == token && token != 0)
+			return arch_names[i].name;
+	return NULL;
+}
+
+int hr_seccomp_learn_supported(struct hr_err **err)
+{
+	struct utsname u;
+	unsigned long major = 0, minor = 0;
+	char *end = NULL;
+
+	if (uname(&u) < 0)
+		return hr_fail(err, errno, "seccomp learn mode: uname");
+	major = strtoul(u.release, &end, 10);
+	if (end && *end == '.')
+		minor = strtoul(end + 1, NULL, 10);
+	if (major < 5 || (major == 5 && minor < 5))
+		return hr_fail(err, ENOSYS,
+			       "seccomp learn mode needs Linux 5.5 or newer (SECCOMP_USER_NOTIF_FLAG_CONTINUE); this "
+			       "kernel is %s",
+			       u.release);
+	return 0;
+}
+
+/* The compat architectures a native one runs: their calls are learned too instead of hitting the bad-arch kill. */
+static void add_compat_archs(scmp_filter_ctx ctx)
+{
+	uint32_t native = seccomp_arch_native();
+
+	if (native == SCMP_ARCH_X86_64) {
+		seccomp_arch_add(ctx, SCMP_ARCH_X86);
+		seccomp_arch_add(ctx, SCMP_ARCH_X32);
+	} else if (native == SCMP_ARCH_AARCH64) {
+		seccomp_arch_add(ctx, SCMP_ARCH_ARM);
+	}
+}
+
+int hr_seccomp_compile_learn(const struct hr_scprof *seed, int sync_fd, struct hr_bpf **out, struct hr_err **err)
+{
+	cleanup_scmp scmp_filter_ctx ctx = NULL;
+	struct hr_bpf *b = NULL;
+	bool seed_sendmsg = false;
+	unsigned int flags = SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	size_t n_seed = 0;
+	int rc;
+
+	if (sync_fd < 0)
+		return hr_fail(err, EBADF, "compile seccomp learn filter: no sync socket");
+	ctx = seccomp_init(SCMP_ACT_NOTIFY);
+	if (ctx == NULL)
+		return hr_fail(err, EINVAL, "seccomp_init `SCMP_ACT_NOTIFY`");
+	add_compat_archs(ctx);
+	for (size_t i = 0; seed && i < seed->n_names; i++) {
+		int nr = seccomp_syscall_resolve_name(seed->names[i]);
+
+		if (nr == __NR_SCMP_ERROR) {
+			hr_log_debug("seccomp learn: unknown syscall `%s` of the seed skipped", seed->names[i]);
+			continue;
+		}
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		if (rc < 0)
+			return hr_fail(err, -rc, "seccomp_rule_add `%s`", seed->names[i]);
+		seed_sendmsg = seed_sendmsg || strcmp(seed->names[i], "sendmsg") == 0;
+		n_seed++;
+	}
+	/*
+	 * The handoff of the listener itself: without this rule the init's
+	 * sendmsg would wait for a supervisor that does not have the fd yet
+	 * (runc refuses NOTIFY as a default action for this reason).  Only on
+	 * the sync socket's number; the profile lists sendmsg regardless.
+	 */
+	if (!seed_sendmsg) {
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 1,
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)sync_fd));
+		if (rc < 0)
+			return hr_fail(err, -rc, "seccomp_rule_add `sendmsg`");
+	}
+	if (probe_flags(flags, err) < 0)
+		return -1;
+	b = xzalloc(sizeof(*b));
+	b->flags = flags;
+	b->notify = true;
+	if (export_bpf(ctx, b, err) < 0) {
+		hr_bpf_free(b);
+		return -1;
+	}
+	hr_log_debug("seccomp learn: default action SCMP_ACT_NOTIFY, %zu seed calls allowed, %u instructions", n_seed,
+		     b->len);
+	*out = b;
+	return 0;
+}
+
+int hr_seccomp_load_extra_child(const struct hr_bpf *profile, const struct hr_bpf *learn, int sync_fd,
+				struct hr_err **err)
+{
+	int fd = -1;
+
+	if (profile && hr_seccomp_load_child(profile, &fd, err) < 0)
+		return hr_fail_wrap(err, "container seccomp profile");
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+	if (!learn)
+		return 0;
+	if (hr_seccomp_load_child(learn, &fd, err) < 0)
+		return hr_fail_wrap(err, "seccomp learn filter");
+	/* the first call after the load: the one the filter allows on the sync socket */
+	if (hr_sync_send(sync_fd, HR_SYNC_LEARN, 0, NULL, 0, fd) < 0) {
+		int e = errno;
+
+		close(fd);
+		return hr_fail(err, e, "send the seccomp learn listener");
+	}
+	close(fd);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "audit_int.h"
+#include "hardrun/harden.h"
 #include "hardrun/strutil.h"
 
 #define CAPBIT(n) (1ULL << (n))
@@ -197,10 +198,28 @@ static void eval_seccomp(const struct hr_audit_facts *f, struct hr_audit_verdict
 	 * (it counts filters) nor a config (Docker's default looks like any
 	 * other) says whose profile it is; only the policy engine's record does.
 	 */
-	if (decision(f, "3.4", "kept") || decision(f, "3.4", "tightened") || decision(f, "3.4", "added"))
-		return;
+	for (size_t i = 0; i < f->n_decisions; i++) {
+		const struct hr_audit_decision *d = &f->decisions[i];
+
+		if (strcmp(d->control, "3.4") == 0 && hr_str_has_prefix(d->detail, HR_DECISION_SECCOMP_LEARN)) {
+			/* the recorder lets every call through: nothing of the container's own is enforced */
+			v->raw = HR_RAW_VIOLATED;
+			hr_audit_ev(v, "learning: no container-specific profile is enforced");
+			return;
+		}
+	}
+	for (size_t i = 0; i < f->n_decisions; i++) {
+		const struct hr_audit_decision *d = &f->decisions[i];
+
+		if (strcmp(d->control, "3.4") == 0 && strcmp(d->action, "refused") != 0 &&
+		    hr_str_has_prefix(d->detail, HR_DECISION_SECCOMP_SPECIFIC))
+			return;
+	}
 	v->raw = HR_RAW_WARN;
-	hr_audit_ev(v, "a filter is loaded, but no policy decision says it was chosen for this container");
+	if (decision(f, "3.4", "kept") || decision(f, "3.4", "tightened") || decision(f, "3.4", "added"))
+		hr_audit_ev(v, "the policy's filter is loaded, but no container-specific profile");
+	else
+		hr_audit_ev(v, "a filter is loaded, but no policy decision says it was chosen for this container");
 }
 
 static void eval_nnp(const struct hr_audit_facts *f, struct hr_audit_verdict *v)

@@ -949,6 +949,104 @@ static int row_seccomp(struct hctx *h)
 	return 0;
 }
 
+static int load_container_profile(struct hctx *h, const char *name, json_t **out)
+{
+	cleanup_free char *text = NULL;
+	struct hr_err *e = NULL;
+	json_error_t je;
+	size_t len = 0;
+
+	if (!h->c->read_profile)
+		return hr_fail(h->err, ENOENT, "seccomp profile \"%s\": no %s/%s.json", name,
+			       h->p->seccomp_container_dir, name);
+	if (h->c->read_profile(h->c->arg, h->p->seccomp_container_dir, name, &text, &len, &e) < 0) {
+		*h->err = e;
+		return -1;
+	}
+	*out = json_loadb(text, len, 0, &je);
+	if (!*out || !json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return hr_fail(h->err, 0, "seccomp profile %s/%s.json:%d:%d: %s", h->p->seccomp_container_dir, name,
+			       je.line, je.column, je.text[0] ? je.text : "expected an object");
+	}
+	return 0;
+}
+
+static bool profile_name_ok(const char *s)
+{
+	return s && *s && !strchr(s, '/') && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+}
+
+/*
+ * CSVS 3.4's container-specific profile: learn mode (the launcher's
+ * --seccomp-learn, seccomp.learn.containers, or the bundle's annotation)
+ * or a profile stacked with every other filter (--seccomp-profile,
+ * seccomp.profiles, or the annotation).  The operator's choices come
+ * before the bundle's, and a bundle cannot trade a profile the operator
+ * chose for learn mode.  Learn mode keeps every other filter: it only adds
+ * the recorder's, so it never loosens the policy.
+ */
+static int row_seccomp_specific(struct hctx *h)
+{
+	const char *ask_learn = json_string_value(json_object_get(h->ann, HR_ANN_SECCOMP_LEARN));
+	const char *ask_prof = json_string_value(json_object_get(h->ann, HR_ANN_SECCOMP_PROFILE));
+	const char *who = h->name ? h->name : h->c->id;
+	const char *pol_prof = hr_policy_seccomp_profile_for(h->p, h->c->id, h->name);
+	cleanup_free char *learn = NULL;
+	json_t *lnx, *prof = NULL;
+
+	/* only harden writes where a learned profile goes: a bundle's own value is dropped */
+	if (h->ann)
+		json_object_del(h->ann, HR_SPEC_ANN_SECCOMP_LEARNING);
+	if (h->c->learn_path)
+		learn = xstrdup(h->c->learn_path);
+	else if (hr_policy_seccomp_learns(h->p, h->c->id, h->name) && profile_name_ok(who))
+		learn = xasprintf("%s/%s.json", h->p->seccomp_learn_dir, who);
+	else if (ask_learn) {
+		if (!profile_name_ok(ask_learn))
+			return refuse(h, "3.4", "annotation %s=\"%s\" is not a profile name", HR_ANN_SECCOMP_LEARN,
+				      ask_learn);
+		if (h->c->profile || pol_prof)
+			return refuse(h, "3.4", "annotation %s: the policy enforces seccomp profile \"%s\"",
+				      HR_ANN_SECCOMP_LEARN, h->c->profile ? h->c->profile_name : pol_prof);
+		learn = xasprintf("%s/%s.json", h->p->seccomp_learn_dir, ask_learn);
+	}
+	if (learn) {
+		if (!h->ann) {
+			h->ann = json_object();
+			json_object_set_new(h->cfg, "annotations", h->ann);
+		}
+		json_object_set_new(h->ann, HR_SPEC_ANN_SECCOMP_LEARNING, json_string(learn));
+		decide(h, "3.4", HR_DECISION_ADDED,
+		       HR_DECISION_SECCOMP_LEARN ": recording the calls into %s; no container-specific profile is "
+						 "enforced",
+		       learn);
+		return 0;
+	}
+	if (ask_prof && !profile_name_ok(ask_prof))
+		return refuse(h, "3.4", "annotation %s=\"%s\" is not a profile name", HR_ANN_SECCOMP_PROFILE, ask_prof);
+	if (!h->c->profile && !pol_prof && !ask_prof)
+		return 0;
+	lnx = child(h->cfg, "linux");
+	if (!lnx)
+		return bad_type(h, "linux", "an object");
+	if (h->c->profile) {
+		prof = json_deep_copy(h->c->profile);
+	} else if (load_container_profile(h, pol_prof ? pol_prof : ask_prof, &prof) < 0)
+		return -1;
+	/* stacked with the bundle's and the policy's filters: the kernel takes the strictest answer */
+	json_object_set_new(lnx, HR_SPEC_PROFILE_SECCOMP, prof);
+	if (h->c->profile)
+		decide(h, "3.4", HR_DECISION_ADDED, HR_DECISION_SECCOMP_SPECIFIC " \"%s\" (--seccomp-profile)",
+		       h->c->profile_name);
+	else
+		decide(h, "3.4", HR_DECISION_ADDED, HR_DECISION_SECCOMP_SPECIFIC " \"%s\" (%s/%s.json, %s)",
+		       pol_prof ? pol_prof : ask_prof, h->p->seccomp_container_dir, pol_prof ? pol_prof : ask_prof,
+		       pol_prof ? "seccomp.profiles" : "annotation " HR_ANN_SECCOMP_PROFILE);
+	return 0;
+}
+
 static int row_apparmor(struct hctx *h)
 {
 	json_t *proc = json_object_get(h->cfg, "process");
@@ -995,8 +1093,9 @@ int hr_harden(const struct hr_policy *p, json_t *config, const struct hr_harden_
 {
 	struct hctx h = {.p = p, .c = ctx, .cfg = config, .out = out, .err = err};
 	int (*const rows[])(struct hctx *) = {
-		row_restart, row_privileged, row_host_namespaces, row_root_user, row_binds,  row_nnp,	  row_caps,
-		row_userns,  row_rootfs,     row_setuid,	  row_resources, row_masked, row_seccomp, row_apparmor,
+		row_restart,   row_privileged, row_host_namespaces, row_root_user,	  row_binds,
+		row_nnp,       row_caps,       row_userns,	    row_rootfs,		  row_setuid,
+		row_resources, row_masked,     row_seccomp,	    row_seccomp_specific, row_apparmor,
 	};
 
 	if (!json_is_object(config))

@@ -301,6 +301,47 @@ static int parse_caps(struct pctx *c, json_t *root, struct hr_policy *p)
 	return 0;
 }
 
+static int get_abs_dir(struct pctx *c, json_t *o, const char *key, const char *path, char **out)
+{
+	const char *s = json_string_value(at(o, key));
+
+	if (!s || !hr_path_is_clean_abs(s))
+		return hr_fail(c->err, 0, "%s: %s.%s: expected a clean absolute path", c->name, path, key);
+	*out = xstrdup(s);
+	return 0;
+}
+
+/* seccomp.container_dir, seccomp.profiles [{"match": GLOB, "profile": NAME}], seccomp.learn {dir, containers}. */
+static int get_seccomp_specific(struct pctx *c, json_t *o, struct hr_policy *p)
+{
+	json_t *a = at(o, "profiles"), *e;
+	size_t i;
+
+	if (get_abs_dir(c, o, "container_dir", "seccomp", &p->seccomp_container_dir) < 0 ||
+	    get_abs_dir(c, at(o, "learn"), "dir", "seccomp.learn", &p->seccomp_learn_dir) < 0 ||
+	    get_strv(c, at(o, "learn"), "containers", "seccomp.learn", STRV_ANY, &p->seccomp_learn_globs) < 0)
+		return -1;
+	if (!json_is_array(a))
+		return hr_fail(c->err, 0, "%s: seccomp.profiles: expected an array", c->name);
+	p->seccomp_profile_globs = xzalloc(sizeof(char *));
+	p->seccomp_profile_names = xzalloc(sizeof(char *));
+	json_array_foreach(a, i, e)
+	{
+		const char *m = json_string_value(at(e, "match")), *n = json_string_value(at(e, "profile"));
+
+		if (!json_is_object(e) || json_object_size(e) != 2 || !m || !*m || !n)
+			return hr_fail(c->err, 0,
+				       "%s: seccomp.profiles[%zu]: expected {\"match\": GLOB, \"profile\": NAME}",
+				       c->name, i);
+		if (!*n || strchr(n, '/') || strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+			return hr_fail(c->err, 0, "%s: seccomp.profiles[%zu].profile: \"%s\" is not a profile name",
+				       c->name, i, n);
+		hr_strv_push(&p->seccomp_profile_globs, m);
+		hr_strv_push(&p->seccomp_profile_names, n);
+	}
+	return 0;
+}
+
 static int parse_exemptions(struct pctx *c, json_t *root, struct hr_policy *p)
 {
 	static const char *const keys[] = {"id", "annotation", "controls", NULL};
@@ -432,6 +473,8 @@ static int parse_merged(struct pctx *c, json_t *r, struct hr_policy *p)
 			       p->seccomp_dir);
 	if (get_strv(c, o, "allowed", "seccomp", STRV_NAME, &p->seccomp_allowed) < 0)
 		return -1;
+	if (get_seccomp_specific(c, o, p) < 0)
+		return -1;
 	if (get_enum(c, at(r, "user"), "root", "user", allow_refuse, &e) < 0)
 		return -1;
 	p->refuse_root_user = e == 1;
@@ -538,6 +581,11 @@ void hr_policy_free(struct hr_policy *p)
 	free(p->seccomp_profile);
 	free(p->seccomp_dir);
 	hr_strv_free(p->seccomp_allowed);
+	free(p->seccomp_container_dir);
+	hr_strv_free(p->seccomp_profile_globs);
+	hr_strv_free(p->seccomp_profile_names);
+	free(p->seccomp_learn_dir);
+	hr_strv_free(p->seccomp_learn_globs);
 	for (size_t i = 0; i < p->n_exemptions; i++) {
 		free(p->exemptions[i].id);
 		free(p->exemptions[i].annotation_key);
@@ -580,6 +628,22 @@ bool hr_policy_exempt(const struct hr_policy *p, const char *control, const char
 		}
 		return true;
 	}
+	return false;
+}
+
+const char *hr_policy_seccomp_profile_for(const struct hr_policy *p, const char *id, const char *name)
+{
+	for (size_t i = 0; p->seccomp_profile_globs && p->seccomp_profile_globs[i]; i++)
+		if (glob_match(p->seccomp_profile_globs[i], id, name))
+			return p->seccomp_profile_names[i];
+	return NULL;
+}
+
+bool hr_policy_seccomp_learns(const struct hr_policy *p, const char *id, const char *name)
+{
+	for (char **m = p->seccomp_learn_globs; m && *m; m++)
+		if (glob_match(*m, id, name))
+			return true;
 	return false;
 }
 

@@ -31,6 +31,7 @@
 #include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
+#include "learn.h"
 #include "hardrun/selinux.h"
 #include "hardrun/state.h"
 #include "hardrun/strutil.h"
@@ -486,6 +487,15 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, st
 		}
 		if (m->type == HR_SYNC_READY)
 			break;
+		if (m->type == HR_SYNC_LEARN && plan->bpf_learn) {
+			/* the init waits in its next call until the recorder reads the listener */
+			int r = hr_learn_spawn(m->fd, init_pid, hr_learn_path(spec), err);
+
+			close(m->fd);
+			if (r < 0)
+				goto fail;
+			continue;
+		}
 		hr_fail(err, EPROTO, "unexpected message %u from container init", m->type);
 		goto fail;
 	}
@@ -516,6 +526,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	struct hr_cgroup *cg = NULL;
 	struct hr_bpf *bpf = NULL;
 	struct hr_bpf *bpf_policy = NULL;
+	struct hr_bpf *bpf_profile = NULL;
+	struct hr_bpf *bpf_learn = NULL;
 	struct hr_hardened hard = {0};
 	json_t *cfg_doc = NULL;
 	struct hr_err *tmp_release = NULL;
@@ -558,7 +570,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	if (root_fd < 0)
 		return -1;
 	/* the policy hardens the bundle's JSON; the parser and validator then check the result */
-	if (hr_policy_create_step(rt, root_fd, id, bundle, cfg, cfg_len, &hard, err) < 0)
+	if (hr_policy_create_step(rt, root_fd, id, bundle, cfg, cfg_len, o, &hard, err) < 0)
 		return -1;
 	if (hr_spec_load_buf(hard.text, hard.len, &spec, err) < 0 || hr_spec_validate(spec, err) < 0)
 		goto out;
@@ -654,7 +666,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto fail;
 	}
 	/* the filters' JSON, parsed once, keys the compiled-filter cache */
-	if (spec->lnx.seccomp || spec->lnx.policy_seccomp)
+	if (spec->lnx.seccomp || spec->lnx.policy_seccomp || spec->lnx.profile_seccomp)
 		cfg_doc = json_loadb(hard.text, hard.len, 0, NULL);
 	if (spec->lnx.seccomp && hr_bpf_cached(root_fd, json_object_get(json_object_get(cfg_doc, "linux"), "seccomp"),
 					       spec->lnx.seccomp, &bpf, err) < 0)
@@ -663,6 +675,12 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	    hr_bpf_cached(root_fd, json_object_get(json_object_get(cfg_doc, "linux"), HR_SPEC_POLICY_SECCOMP),
 			  spec->lnx.policy_seccomp, &bpf_policy, err) < 0) {
 		hr_fail_wrap(err, "linux.%s", HR_SPEC_POLICY_SECCOMP);
+		goto fail;
+	}
+	if (spec->lnx.profile_seccomp &&
+	    hr_bpf_cached(root_fd, json_object_get(json_object_get(cfg_doc, "linux"), HR_SPEC_PROFILE_SECCOMP),
+			  spec->lnx.profile_seccomp, &bpf_profile, err) < 0) {
+		hr_fail_wrap(err, "linux.%s", HR_SPEC_PROFILE_SECCOMP);
 		goto fail;
 	}
 	if (hr_idmap_trees_prepare(spec, rootfs, &plan.idmap_trees, &plan.root_tree, err) < 0)
@@ -694,6 +712,9 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		hr_fail(err, errno, "socketpair");
 		goto fail;
 	}
+	/* learn mode's filter lets the handoff through on the init's end of the socket only */
+	if (hr_learn_prepare(spec, bpf, sv[1], &bpf_learn, err) < 0)
+		goto fail;
 	/* relative mount sources are relative to the bundle, as with runc */
 	if (chdir(bundle) < 0) {
 		hr_fail(err, errno, "chdir `%s`", bundle);
@@ -716,6 +737,8 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	plan.log_fd = hr_log_fd();
 	plan.bpf = bpf;
 	plan.bpf_policy = bpf_policy;
+	plan.bpf_profile = bpf_profile;
+	plan.bpf_learn = bpf_learn;
 	plan.exec_argv = spec->process->args;
 	plan.exec_env = spec->process->env ? spec->process->env : (char *[]){NULL};
 	fill_plan_namespaces(&plan, spec);
@@ -807,6 +830,8 @@ out:
 		close(plan.root_tree);
 	hr_bpf_free(bpf);
 	hr_bpf_free(bpf_policy);
+	hr_bpf_free(bpf_profile);
+	hr_bpf_free(bpf_learn);
 	json_decref(cfg_doc);
 	hr_cgroup_free(cg);
 	hr_spec_free(spec);

@@ -24,6 +24,7 @@
 #include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
+#include "learn.h"
 #include "policyrt.h"
 #include "hardrun/selinux.h"
 #include "hardrun/strutil.h"
@@ -165,6 +166,8 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 	struct hr_spec *ps = NULL;
 	struct hr_bpf *bpf = NULL;
 	struct hr_bpf *bpf_policy = NULL;
+	struct hr_bpf *bpf_profile = NULL;
+	struct hr_bpf *bpf_learn = NULL;
 	struct hr_cgroup *cg = NULL;
 	struct hr_exec_plan plan;
 	struct hr_sync_msg *m = xmalloc(sizeof(*m));
@@ -211,7 +214,7 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		goto out;
 	if (hr_selinux_check(ps->process, NULL, err) < 0)
 		goto out;
-	if (c->spec->lnx.seccomp || c->spec->lnx.policy_seccomp) {
+	if (c->spec->lnx.seccomp || c->spec->lnx.policy_seccomp || c->spec->lnx.profile_seccomp) {
 		/* the config copy is what the filters were parsed from: the cache's key */
 		cleanup_free char *cfg = NULL;
 		size_t cfg_len = 0;
@@ -230,6 +233,9 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		if (rc == 0 && c->spec->lnx.policy_seccomp)
 			rc = hr_bpf_cached(c->root_fd, json_object_get(lnx, HR_SPEC_POLICY_SECCOMP),
 					   c->spec->lnx.policy_seccomp, &bpf_policy, err);
+		if (rc == 0 && c->spec->lnx.profile_seccomp)
+			rc = hr_bpf_cached(c->root_fd, json_object_get(lnx, HR_SPEC_PROFILE_SECCOMP),
+					   c->spec->lnx.profile_seccomp, &bpf_profile, err);
 		json_decref(doc);
 		if (rc < 0)
 			goto out;
@@ -268,11 +274,16 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		hr_fail(err, errno, "socketpair");
 		goto out;
 	}
+	/* a container that learns learns from its exec'd processes too, into the same profile */
+	if (hr_learn_prepare(c->spec, bpf, sv[1], &bpf_learn, err) < 0)
+		goto out;
 	plan.proc = ps->process;
 	plan.sync_fd = sv[1];
 	plan.preserve_fds = o->preserve_fds;
 	plan.bpf = bpf;
 	plan.bpf_policy = bpf_policy;
+	plan.bpf_profile = bpf_profile;
+	plan.bpf_learn = bpf_learn;
 	plan.argv = ps->process->args;
 	plan.envp = ps->process->env ? ps->process->env : (char *[]){NULL};
 
@@ -309,7 +320,13 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 			hr_fail(err, m->errnum, "%s", m->data);
 			goto kill;
 		}
-		if (m->type == HR_SYNC_PID)
+		if (m->type == HR_SYNC_LEARN && bpf_learn) {
+			int lr = hr_learn_spawn(m->fd, pid, hr_learn_path(c->spec), err);
+
+			close(m->fd);
+			if (lr < 0)
+				goto kill;
+		} else if (m->type == HR_SYNC_PID)
 			pid = (pid_t)m->errnum;
 		else if (m->type == HR_SYNC_READY)
 			ready = true;
@@ -371,6 +388,8 @@ out:
 	hr_cgroup_free(cg);
 	hr_bpf_free(bpf);
 	hr_bpf_free(bpf_policy);
+	hr_bpf_free(bpf_profile);
+	hr_bpf_free(bpf_learn);
 	hr_spec_free(ps);
 	hr_loaded_free(c);
 	if (r < 0)

@@ -14,6 +14,8 @@
 
 #include "hardrun/error.h"
 
+struct hr_create_opts;
+
 #define HR_IDPOOL_FILE ".hardrun-idpool.json"
 #define HR_IDPOOL_LOCK ".hardrun-idpool.lock"
 #define HR_LEDGER_DIR ".hardrun-restarts"
@@ -64,7 +66,7 @@ struct hr_hardened {
  * nothing is held (the range is released).  The refusal text is harden's.
  */
 int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, const char *bundle, const char *cfg,
-			  size_t len, struct hr_hardened *out, struct hr_err **err);
+			  size_t len, const struct hr_create_opts *o, struct hr_hardened *out, struct hr_err **err);
 void hr_hardened_clear(struct hr_hardened *h);
 
 /*

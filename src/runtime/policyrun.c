@@ -91,7 +91,7 @@ static int open_rootfs(json_t *cfg, const char *bundle)
 }
 
 int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, const char *bundle, const char *cfg,
-			  size_t len, struct hr_hardened *out, struct hr_err **err)
+			  size_t len, const struct hr_create_opts *o, struct hr_hardened *out, struct hr_err **err)
 {
 	struct hr_policy *p = NULL;
 	struct hr_decisions d = {0};
@@ -121,6 +121,9 @@ int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, c
 	ctx.resolve_source = resolve_source;
 	ctx.read_profile = read_profile;
 	ctx.arg = &host;
+	ctx.learn_path = o ? o->seccomp_learn : NULL;
+	ctx.profile = o ? o->seccomp_profile : NULL;
+	ctx.profile_name = o ? o->seccomp_profile_name : NULL;
 	if (hr_harden_wants_userns(p, j, &ctx)) {
 		if (hr_idpool_acquire(root_fd, id, p->userns_pool_start, p->userns_pool_size, &ctx.userns_base, err) <
 		    0)

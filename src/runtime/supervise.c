@@ -49,11 +49,12 @@ struct sup {
 	const char *name;
 	const struct hr_supervise_opts *so;
 	struct hr_create_opts co;
-	char *bundle;	 /* absolute; the launch dir for --rootfs */
-	char *rootfs;	 /* --rootfs, absolute */
-	json_t *seccomp; /* --seccomp-profile, loaded */
-	int dir_fd;	 /* the launch dir */
-	int sfd;	 /* signalfd */
+	char *bundle;	  /* absolute; the launch dir for --rootfs */
+	char *rootfs;	  /* --rootfs, absolute */
+	json_t *seccomp;  /* --seccomp-profile, loaded */
+	char *learn_path; /* --seccomp-learn, absolute */
+	int dir_fd;	  /* the launch dir */
+	int sfd;	  /* signalfd */
 	int devnull;
 	int ready_fd;  /* --detach: tells the caller the first run started */
 	bool stopping; /* SIGTERM/SIGINT received */
@@ -90,6 +91,35 @@ static json_t *load_seccomp(const char *name, struct hr_err **err)
 	return sc;
 }
 
+/* --seccomp-learn FILE as an absolute path in an existing directory (the recorder runs elsewhere). */
+static char *learn_file(const char *arg, struct hr_err **err)
+{
+	cleanup_free char *copy = xstrdup(arg);
+	cleanup_free char *dir = NULL;
+	char *slash = strrchr(copy, '/');
+	const char *base = slash ? slash + 1 : copy;
+	char *path;
+
+	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		hr_fail(err, 0, "--seccomp-learn `%s`: not a file name", arg);
+		return NULL;
+	}
+	if (slash)
+		*slash = '\0';
+	dir = realpath(slash ? (copy[0] ? copy : "/") : ".", NULL);
+	if (!dir) {
+		hr_fail(err, errno, "--seccomp-learn `%s`: directory", arg);
+		return NULL;
+	}
+	path = strcmp(dir, "/") == 0 ? xasprintf("/%s", base) : xasprintf("%s/%s", dir, base);
+	if (!hr_path_is_clean_abs(path)) {
+		hr_fail(err, 0, "--seccomp-learn `%s`: not a clean path", arg);
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
 static bool config_has(json_t *cfg, const char *res_key, const char *key)
 {
 	json_t *v = json_object_get(
@@ -118,7 +148,6 @@ static int build_config(struct sup *x, char **out, size_t *len, struct hr_err **
 			return hr_fail(err, 0, "config.json:%d:%d: %s", je.line, je.column, je.text);
 		}
 	}
-	t.seccomp = x->seccomp;
 	if (hr_launch_tighten(cfg, &t, err) < 0) {
 		json_decref(cfg);
 		return -1;
@@ -589,6 +618,19 @@ int hr_supervise_run(const struct hr_rt *rt, const char *name, const struct hr_c
 	}
 	if (so->seccomp_profile && !(x.seccomp = load_seccomp(so->seccomp_profile, err)))
 		goto out;
+	/* the container's own profile, stacked with every other filter (CSVS 3.4) */
+	x.co.seccomp_profile = x.seccomp;
+	x.co.seccomp_profile_name = so->seccomp_profile;
+	if (so->seccomp_learn) {
+		if (so->seccomp_profile) {
+			hr_fail(err, 0,
+				"--seccomp-learn and --seccomp-profile: learn mode enforces no container profile");
+			goto out;
+		}
+		if (!(x.learn_path = learn_file(so->seccomp_learn, err)))
+			goto out;
+		x.co.seccomp_learn = x.learn_path;
+	}
 	/* every flag and the config are checked before anything is made */
 	if (build_config(&x, &cfg, &len, err) < 0)
 		goto out;
@@ -672,6 +714,7 @@ out:
 	if (x.dir_fd >= 0)
 		close(x.dir_fd);
 	json_decref(x.seccomp);
+	free(x.learn_path);
 	free(x.bundle);
 	free(x.rootfs);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -229,6 +230,49 @@ static int sys_call(int argc, char **argv)
 	}
 	fprintf(stderr, "probe: unknown call `%s`\n", argv[2]);
 	return 2;
+}
+
+struct thread_arg {
+	long nr;
+	long r;
+	int e;
+};
+
+static void *thread_call(void *p)
+{
+	struct thread_arg *t = p;
+
+	t->r = syscall(t->nr, 0, 0, 0, 0, 0);
+	t->e = errno;
+	return NULL;
+}
+
+/*
+ * "thread-sys N getpriority|getppid": the call made only by N threads of
+ * their own (the main thread never makes it), each result printed in
+ * order: seccomp learn mode must see every thread.
+ */
+static int thread_sys(long n, const char *call)
+{
+	pthread_t th[16];
+	struct thread_arg a[16];
+	long nr = strcmp(call, "getpriority") == 0 ? SYS_getpriority : strcmp(call, "getppid") == 0 ? SYS_getppid : -1;
+
+	if (n <= 0 || n > 16 || nr < 0)
+		return 2;
+	for (long i = 0; i < n; i++) {
+		a[i] = (struct thread_arg){.nr = nr};
+		if (pthread_create(&th[i], NULL, thread_call, &a[i]) != 0)
+			return 3;
+	}
+	for (long i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		if (a[i].r < 0)
+			printf("%s\n", errname(a[i].e));
+		else
+			printf("ok\n");
+	}
+	return 0;
 }
 
 /*
@@ -489,6 +533,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "sys") && argc > 2)
 		return sys_call(argc, argv);
+	if (!strcmp(cmd, "thread-sys") && argc > 3)
+		return thread_sys(strtol(argv[2], NULL, 10), argv[3]);
 	if (!strcmp(cmd, "getppid-loop") && argc > 2)
 		return getppid_loop(strtol(argv[2], NULL, 10), argc > 3 && !strcmp(argv[3], "personality"));
 	if (!strcmp(cmd, "put") && argc > 3)

@@ -285,11 +285,13 @@ START_TEST(seccomp_profile)
 	       "decision says it was chosen for this container",
 	       pid, pid);
 	json_decref(doc);
-	write_state_file(&b, "decisions.json",
-			 "[{\"control\":\"3.4\",\"action\":\"added\",\"detail\":\"profile web.json\"}]");
+	write_state_file(
+		&b, "decisions.json",
+		"[{\"control\":\"3.4\",\"action\":\"added\",\"detail\":\"container-specific profile \\\"web\\\"\"}]");
 	doc = audit(&b, 3, 2);
 	expect(doc, "3.4", "PASS",
-	       "Seccomp: 2 in /proc/%d/status; Seccomp_filters: 1 in /proc/%d/status; policy added: profile web.json",
+	       "Seccomp: 2 in /proc/%d/status; Seccomp_filters: 1 in /proc/%d/status; policy added: container-specific "
+	       "profile \"web\"",
 	       pid, pid);
 	json_decref(doc);
 	hb_finish(&b);

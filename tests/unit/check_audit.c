@@ -27,8 +27,8 @@ static const char *const MOUNTINFO = "102 53 254:0 /tmp/b/rootfs / ro,nosuid,nod
 				     "105 104 0:58 / /dev/pts rw,nosuid,noexec,relatime - devpts devpts rw,gid=5\n"
 				     "121 103 0:6 /null /proc/keys rw,relatime - devtmpfs devtmpfs rw,mode=755\n";
 
-static const char *const SECCOMP_CHOSEN =
-	"[{\"control\":\"3.4\",\"action\":\"added\",\"detail\":\"profile hardrun-web\"}]";
+static const char *const SECCOMP_CHOSEN = "[{\"control\":\"3.4\",\"action\":\"added\",\"detail\":\"container-specific "
+					  "profile \\\"web\\\" (--seccomp-profile)\"}]";
 
 static void set(struct hr_audit_value *v, const char *name, const char *text, const char *src, uint64_t num)
 {
@@ -220,6 +220,19 @@ static void seccomp_not_chosen(struct hr_audit_facts *f)
 	free(f->decisions[0].control);
 	f->decisions[0].control = xstrdup("3.5");
 }
+/* learn mode: the policy's decision says nothing of the container's own is enforced */
+static void seccomp_learning(struct hr_audit_facts *f)
+{
+	free(f->decisions[0].detail);
+	f->decisions[0].detail = xstrdup("learn mode: recording the calls into /l/web.json; no container-specific "
+					 "profile is enforced");
+}
+/* only the policy's default profile: a filter, but not one made for this container */
+static void seccomp_default_only(struct hr_audit_facts *f)
+{
+	free(f->decisions[0].detail);
+	f->decisions[0].detail = xstrdup("seccomp profile \"default\"");
+}
 static void unconfined(struct hr_audit_facts *f)
 {
 	set(&f->lsm, "attr/current", "unconfined", "/proc/42", 0);
@@ -330,6 +343,17 @@ static const struct breakage cases[] = {
 	 {W, W, W},
 	 "Seccomp: 2 in /proc/42/status; Seccomp_filters: 1 in /proc/42/status; a filter is loaded, but no policy "
 	 "decision says it was chosen for this container"},
+	{"3.4",
+	 seccomp_learning,
+	 {W, W, F},
+	 "Seccomp: 2 in /proc/42/status; Seccomp_filters: 1 in /proc/42/status; learning: no container-specific "
+	 "profile is enforced; policy added: learn mode: recording the calls into /l/web.json; no container-specific "
+	 "profile is enforced"},
+	{"3.4",
+	 seccomp_default_only,
+	 {W, W, W},
+	 "Seccomp: 2 in /proc/42/status; Seccomp_filters: 1 in /proc/42/status; the policy's filter is loaded, but no "
+	 "container-specific profile; policy added: seccomp profile \"default\""},
 	{"3.9", rw_rootfs, {W, F, F}, "/ is rw,nosuid,nodev,relatime (ext4) in /proc/42/mountinfo"},
 	{"3.10",
 	 tainted,

@@ -626,6 +626,75 @@ START_TEST(seccomp_profiles_from_the_directory)
 }
 END_TEST
 
+/* CSVS 3.4's container-specific part: learn mode and the container's own profile, who may ask, and the bundle's
+ * injections dropped. */
+START_TEST(seccomp_learn_and_container_profiles)
+{
+	struct hr_policy *p = policy("{\"level\": 0, \"seccomp\": {\"container_dir\": \"/etc/hr/sc\", \"learn\": "
+				     "{\"dir\": \"/var/learn\", \"containers\": [\"we*\"]}, \"profiles\": "
+				     "[{\"match\": \"db\", \"profile\": \"pg\"}]}}");
+	struct hr_harden_ctx c = ctx();
+	json_t *cfg = runc_config();
+	char *d;
+
+	/* the policy's glob: learn into dir/<id>.json; a bundle's own learning path is replaced */
+	json_object_set_new(cfg, "annotations", json_pack("{s:s}", HR_SPEC_ANN_SECCOMP_LEARNING, "/etc/shadow"));
+	d = harden_ok(p, cfg, &c);
+	ck_assert_str_eq(d, "[{\"control\":\"3.4\",\"action\":\"added\",\"detail\":\"learn mode: recording the calls "
+			    "into /var/learn/web.json; no container-specific profile is enforced\"}]");
+	free(d);
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(cfg, "annotations"), HR_SPEC_ANN_SECCOMP_LEARNING)),
+		"/var/learn/web.json");
+	ck_assert_ptr_null(json_object_get(json_object_get(cfg, "linux"), HR_SPEC_PROFILE_SECCOMP));
+	json_decref(cfg);
+	/* no glob matches: the bundle's injected path is dropped, nothing learns */
+	c.id = "db";
+	c.read_profile = read_profile_custom;
+	cfg = runc_config();
+	json_object_set_new(cfg, "annotations", json_pack("{s:s}", HR_SPEC_ANN_SECCOMP_LEARNING, "/etc/shadow"));
+	d = harden_ok(p, cfg, &c);
+	ck_assert_str_eq(d, "[{\"control\":\"3.4\",\"action\":\"added\",\"detail\":\"container-specific profile "
+			    "\\\"pg\\\" (/etc/hr/sc/pg.json, seccomp.profiles)\"}]");
+	free(d);
+	ck_assert_ptr_null(json_object_get(json_object_get(cfg, "annotations"), HR_SPEC_ANN_SECCOMP_LEARNING));
+	assert_json(json_object_get(json_object_get(cfg, "linux"), HR_SPEC_PROFILE_SECCOMP),
+		    "{\"defaultAction\":\"SCMP_ACT_LOG\",\"syscalls\":[{\"names\":[\"pg\"],\"action\":\"SCMP_ACT_"
+		    "ERRNO\"}]}");
+	json_decref(cfg);
+	/* a bundle cannot trade the operator's profile for learn mode, nor name a path */
+	cfg = runc_config();
+	json_object_set_new(cfg, "annotations", json_pack("{s:s}", HR_ANN_SECCOMP_LEARN, "x"));
+	harden_refused(p, cfg, &c,
+		       "refused by policy (CSVS 3.4): annotation org.hardrun.seccomp.learn: the policy enforces "
+		       "seccomp profile \"pg\"");
+	json_decref(cfg);
+	c.id = "other";
+	cfg = runc_config();
+	json_object_set_new(cfg, "annotations", json_pack("{s:s}", HR_ANN_SECCOMP_PROFILE, "../etc/x"));
+	harden_refused(p, cfg, &c,
+		       "refused by policy (CSVS 3.4): annotation org.hardrun.seccomp.profile=\"../etc/x\" is not a "
+		       "profile name");
+	json_decref(cfg);
+	/* the bundle's annotations without a policy choice; the launcher's choice before all */
+	cfg = runc_config();
+	json_object_set_new(cfg, "annotations", json_pack("{s:s}", HR_ANN_SECCOMP_LEARN, "svc"));
+	free(harden_ok(p, cfg, &c));
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(cfg, "annotations"), HR_SPEC_ANN_SECCOMP_LEARNING)),
+		"/var/learn/svc.json");
+	json_decref(cfg);
+	c.learn_path = "/root/l.json";
+	cfg = runc_config();
+	free(harden_ok(p, cfg, &c));
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(cfg, "annotations"), HR_SPEC_ANN_SECCOMP_LEARNING)),
+		"/root/l.json");
+	json_decref(cfg);
+	hr_policy_free(p);
+}
+END_TEST
+
 START_TEST(restart_cap_and_taint)
 {
 	struct hr_policy *p = level(2);
@@ -892,6 +961,7 @@ int main(void)
 	tcase_add_test(tc, update_held_to_the_maxima);
 	tcase_add_test(tc, hardening_is_idempotent);
 	tcase_add_test(tc, bad_configs);
+	tcase_add_test(tc, seccomp_learn_and_container_profiles);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

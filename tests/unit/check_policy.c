@@ -208,6 +208,16 @@ START_TEST(every_key_checked)
 		    "policy.json: seccomp.profile_dir: \"rel\" is not a clean absolute path");
 	parse_fails("{\"seccomp\": {\"allowed\": [\"a/b\"]}}",
 		    "policy.json: seccomp.allowed[0]: \"a/b\" is not a file name");
+	parse_fails("{\"seccomp\": {\"container_dir\": \"etc\"}}",
+		    "policy.json: seccomp.container_dir: expected a clean absolute path");
+	parse_fails("{\"seccomp\": {\"learn\": {\"dir\": \"/var/../x\"}}}",
+		    "policy.json: seccomp.learn.dir: expected a clean absolute path");
+	parse_fails("{\"seccomp\": {\"learn\": {\"containers\": \"web\"}}}",
+		    "policy.json: seccomp.learn.containers: expected an array of strings");
+	parse_fails("{\"seccomp\": {\"profiles\": [{\"match\": \"web\"}]}}",
+		    "policy.json: seccomp.profiles[0]: expected {\"match\": GLOB, \"profile\": NAME}");
+	parse_fails("{\"seccomp\": {\"profiles\": [{\"match\": \"web\", \"profile\": \"../x\"}]}}",
+		    "policy.json: seccomp.profiles[0].profile: \"../x\" is not a profile name");
 	parse_fails("{\"user\": {\"root\": \"deny\"}}",
 		    "policy.json: user.root: unknown value \"deny\", expected allow or refuse");
 	parse_fails("{\"userns\": {\"enabled\": 1}}", "policy.json: userns.enabled: expected true or false");
