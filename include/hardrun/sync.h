@@ -24,9 +24,13 @@ enum hr_sync_type {
 	HR_SYNC_HOOKS_DONE, /* parent → child */
 	HR_SYNC_READY,	    /* child → parent: set up, waiting on the exec fifo; may carry the seccomp notify fd */
 	HR_SYNC_LEARN,	    /* child → parent: the learn filter's listener fd, right after loading it */
+	HR_SYNC_DATA,	    /* one piece of a large payload (hr_sync_send_large) */
 };
 
+/* one message's payload is less than this (hr_sync_recv NUL-terminates it) */
 #define HR_SYNC_MAX 8192
+/* the largest payload hr_sync_send_large carries (the hook state, annotations included) */
+#define HR_SYNC_LARGE_MAX (16U << 20)
 
 struct hr_sync_msg {
 	uint32_t type;
@@ -48,6 +52,21 @@ int hr_sync_recv(int sock, struct hr_sync_msg *m);
  * exited during setup".
  */
 int hr_sync_expect(int sock, enum hr_sync_type type, struct hr_sync_msg *m, struct hr_err **err);
+
+/*
+ * Send a payload of up to HR_SYNC_LARGE_MAX bytes: a message of `type`
+ * carrying its length (uint32), then HR_SYNC_DATA pieces of less than
+ * HR_SYNC_MAX bytes.  The peer must be reading (hr_sync_expect_large) while
+ * the pieces go out.  Returns 0, or -1 with errno (EMSGSIZE over the limit).
+ */
+int hr_sync_send_large(int sock, enum hr_sync_type type, const void *data, size_t len);
+
+/*
+ * Receive what hr_sync_send_large sent: *out gets a NUL-terminated copy
+ * (malloc'd) of the payload, *len its length.  Errors as hr_sync_expect.
+ */
+int hr_sync_expect_large(int sock, enum hr_sync_type type, struct hr_sync_msg *m, char **out, size_t *len,
+			 struct hr_err **err);
 
 /* Child only: report *err (or errnum+text) to the parent and _exit(HR_EXIT_CHILD_SETUP). */
 HR_NORETURN void hr_sync_die_child(int sock, struct hr_err *err);

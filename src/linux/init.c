@@ -377,6 +377,7 @@ void hr_init_child(struct hr_plan *plan)
 	struct hr_err *err = NULL;
 	struct hr_sync_msg *msg = xmalloc(sizeof(*msg));
 	cleanup_free char *state_json = NULL;
+	size_t state_len = 0;
 	cleanup_close int rootfs_fd = -1;
 	char exe[PATH_MAX];
 	int notify_fd = -1;
@@ -419,9 +420,8 @@ void hr_init_child(struct hr_plan *plan)
 	if (plan->slow_path)
 		stage1_child(plan);
 	/* 1. wait until the parent wrote the id maps and moved us into the cgroup */
-	if (hr_sync_expect(plan->sync_fd, HR_SYNC_GO, msg, &err) < 0)
-		_exit(HR_EXIT_CHILD_SETUP);
-	state_json = xstrdup(msg->data);
+	if (hr_sync_expect_large(plan->sync_fd, HR_SYNC_GO, msg, &state_json, &state_len, &err) < 0)
+		die(plan, err);
 	if (plan->userns && !plan->slow_path)
 		become_ns_root_child();
 	/* 1. the cgroup namespace is made after entering the cgroup, so its root is the container's cgroup */

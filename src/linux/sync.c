@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The parent/child message channel.  Sending must stay allocation-free so
- * that the child can report errors from any point of its sequence.
+ * that the child can report errors from any point of its sequence.  Payloads
+ * larger than one message (the hook state with its annotations) go as a
+ * length and then pieces, which the receiver gathers into one buffer.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "hardrun/strutil.h"
 #include "hardrun/sync.h"
 
 struct wire_hdr {
@@ -28,7 +32,7 @@ int hr_sync_send(int sock, enum hr_sync_type type, int32_t errnum, const void *d
 	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = len ? 2 : 1};
 	ssize_t n;
 
-	if (len > HR_SYNC_MAX) {
+	if (len >= HR_SYNC_MAX) {
 		errno = EMSGSIZE;
 		return -1;
 	}
@@ -106,10 +110,69 @@ int hr_sync_expect(int sock, enum hr_sync_type type, struct hr_sync_msg *m, stru
 	return 0;
 }
 
+int hr_sync_send_large(int sock, enum hr_sync_type type, const void *data, size_t len)
+{
+	uint32_t total = (uint32_t)len;
+	const char *p = data;
+
+	if (len > HR_SYNC_LARGE_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (hr_sync_send(sock, type, 0, &total, sizeof(total), -1) < 0)
+		return -1;
+	while (len) {
+		/* hr_sync_recv keeps a byte of its buffer for the NUL */
+		size_t n = len < HR_SYNC_MAX - 1 ? len : HR_SYNC_MAX - 1;
+
+		if (hr_sync_send(sock, HR_SYNC_DATA, 0, p, n, -1) < 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int hr_sync_expect_large(int sock, enum hr_sync_type type, struct hr_sync_msg *m, char **out, size_t *len,
+			 struct hr_err **err)
+{
+	uint32_t total;
+	size_t got = 0;
+	char *buf;
+
+	if (hr_sync_expect(sock, type, m, err) < 0)
+		return -1;
+	if (m->len != sizeof(total))
+		return hr_fail(err, EPROTO, "message %d from the runtime: %u bytes where its length was due", type,
+			       m->len);
+	memcpy(&total, m->data, sizeof(total));
+	if (total > HR_SYNC_LARGE_MAX)
+		return hr_fail(err, EMSGSIZE, "message %d from the runtime: %u bytes, over the limit of %u", type,
+			       total, HR_SYNC_LARGE_MAX);
+	buf = xmalloc((size_t)total + 1);
+	while (got < total) {
+		if (hr_sync_expect(sock, HR_SYNC_DATA, m, err) < 0) {
+			free(buf);
+			return -1;
+		}
+		if (m->len == 0 || m->len > total - got) {
+			free(buf);
+			return hr_fail(err, EPROTO, "message %d from the runtime: a piece overruns its length %u", type,
+				       total);
+		}
+		memcpy(buf + got, m->data, m->len);
+		got += m->len;
+	}
+	buf[total] = '\0';
+	*out = buf;
+	*len = total;
+	return 0;
+}
+
 void hr_sync_die_child(int sock, struct hr_err *err)
 {
 	const char *msg = err && err->msg ? err->msg : "container setup failed";
 
-	(void)hr_sync_send(sock, HR_SYNC_ERROR, err ? err->errnum : 0, msg, strnlen(msg, HR_SYNC_MAX), -1);
+	(void)hr_sync_send(sock, HR_SYNC_ERROR, err ? err->errnum : 0, msg, strnlen(msg, HR_SYNC_MAX - 1), -1);
 	_exit(HR_EXIT_CHILD_SETUP);
 }

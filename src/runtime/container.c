@@ -403,6 +403,7 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, st
 	const struct hr_spec *spec = plan->spec;
 	struct hr_sync_msg *m = xmalloc(sizeof(*m));
 	cleanup_free char *hook_json = NULL;
+	size_t init_json_len;
 	pid_t first, init_pid;
 
 	first = hr_spawn(plan, err);
@@ -462,8 +463,25 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, st
 	 * means "after step 2"
 	 */
 	hook_json = hook_state_json(st, HR_STATUS_CREATED);
-	if (hr_sync_send(sock, HR_SYNC_GO, 0, hook_json, strlen(hook_json), -1) < 0) {
-		hr_fail(err, errno, "write to container init");
+	/* the init needs the state only for the hooks it runs itself; it may outgrow one message (annotations) */
+	init_json_len = spec->hooks[HR_HOOK_CREATE_CONTAINER].n || spec->hooks[HR_HOOK_START_CONTAINER].n
+				? strlen(hook_json)
+				: 0;
+	if (init_json_len > HR_SYNC_LARGE_MAX) {
+		hr_fail(err, 0,
+			"the container state for createContainer/startContainer hooks is %zu bytes (annotations "
+			"included), over the limit of %u bytes",
+			init_json_len, HR_SYNC_LARGE_MAX);
+		goto fail;
+	}
+	if (hr_sync_send_large(sock, HR_SYNC_GO, hook_json, init_json_len) < 0) {
+		int e = errno;
+
+		/* the init may have said why it stopped reading */
+		if (hr_sync_recv(sock, m) == 0 && m->type == HR_SYNC_ERROR)
+			hr_fail(err, m->errnum, "%s", m->data);
+		else
+			hr_fail(err, e, "write to container init");
 		goto fail;
 	}
 	for (;;) {

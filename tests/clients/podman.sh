@@ -118,10 +118,13 @@ cl_eq "error by path: 127" 127 $?
 cl_match "error by path: hardrun's line, from stderr" 'hardrun: create `[0-9a-f]{64}`: exec `/no/such/binary`: no such file or directory' "$out"
 
 # --- --cgroups=disabled: podman passes --cgroup-manager disabled.  The default
-# policy's memory, pids and CPU limits need a cgroup: refused, fail-closed
-# (the runtime side of --cgroup-manager disabled is tested in it_lifecycle)
+# policy's memory, pids and CPU limits need a cgroup: refused, fail-closed, on
+# one line that names the policy's level and control, the limit it added, and
+# the exemption for this very container (the runtime side of --cgroup-manager
+# disabled is tested in it_lifecycle)
 out=$(pm run --rm --cgroups=disabled test/busybox true 2>&1)
-cl_match "--cgroups=disabled under the default policy: refused" 'linux.resources.[a-z]+: cannot be applied with --cgroup-manager disabled' "$out"
+cl_match "--cgroups=disabled under the default policy: refused, naming the policy and the exemption" \
+	'hardrun: create `([0-9a-f]{64})`: config\.json: linux\.resources\.memory: cannot be applied with --cgroup-manager disabled: the policy \(level 2, control 3\.14\) added linux\.resources\.memory\.limit [0-9]+; exempt the container in `/[^`]+`: "exemptions": \[\{"id": "\1", "controls": \["3\.14"\]\}\]' "$out"
 
 # --- restart policy: four attempts
 pm run -d --name rs1 --restart on-failure:3 test/busybox sh -c 'exit 1' >/dev/null

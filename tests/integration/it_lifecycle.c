@@ -849,6 +849,66 @@ START_TEST(hook_not_reading_stdin)
 }
 END_TEST
 
+/*
+ * The state the init hands its createContainer/startContainer hooks holds
+ * the annotations, far larger than one sync message with a big one (like
+ * Kubernetes' last-applied-configuration): both hooks see all 256 KiB of
+ * it on stdin.  A state over the limit is refused, naming it.
+ */
+START_TEST(large_annotation_reaches_container_hooks)
+{
+	static const char script[] = "#!/bin/sh\nn=$(grep -o '\"org.hrit.big\":\"x*\"' | wc -c)\n"
+				     "echo \"$1 $n\" >> \"$2\"\n";
+	const size_t sizes[] = {256 << 10, (16 << 20) + 1};
+
+	for (size_t i = 0; i < 2; i++) {
+		char *big = malloc(sizes[i] + 1);
+		char path[400], log[400], want[200];
+		struct hb b;
+		struct hb_result r;
+
+		ck_assert_ptr_nonnull(big);
+		memset(big, 'x', sizes[i]);
+		big[sizes[i]] = '\0';
+		hb_new(&b);
+		json_object_set_new(b.config, "annotations", json_pack("{s:s}", "org.hrit.big", big));
+		free(big);
+		hb_write_file(&b, "rootfs/hook.sh", script, 0755);
+		snprintf(path, sizeof(path), "%s/rootfs/hook.sh", b.dir);
+		snprintf(log, sizeof(log), "%s/len.log", b.dir);
+		/* createContainer runs before pivot_root (host paths); startContainer in the container's root */
+		json_object_set_new(b.config, "hooks",
+				    json_pack("{s:[{s:s, s:[s,s,s]}], s:[{s:s, s:[s,s,s]}]}", "createContainer", "path",
+					      path, "args", "h", "createContainer", log, "startContainer", "path",
+					      "/hook.sh", "args", "h", "startContainer", "/tmp/len.log"));
+		json_object_set_new(json_object_get(b.config, "root"), "readonly", json_false());
+		hb_set_args(&b, "/bin/cat", "/tmp/len.log", NULL);
+		r = run_probe(&b);
+		if (i == 0) {
+			/* the match, its quotes and key, and grep's newline */
+			size_t n = sizes[i] + strlen("\"org.hrit.big\":\"\"") + 1;
+
+			ck_assert_msg(r.status == 0, "%s", r.err);
+			snprintf(want, sizeof(want), "startContainer %zu\n", n);
+			ck_assert_str_eq(r.out, want);
+			snprintf(want, sizeof(want), "createContainer %zu\n", n);
+			ck_assert_str_eq(slurp(log), want);
+		} else {
+			ck_assert_int_eq(r.status, 1);
+			ck_assert_msg(hb_lines(r.err) == 1 &&
+					      strstr(r.err, "the container state for createContainer/startContainer "
+							    "hooks is ") &&
+					      strstr(r.err, " bytes (annotations included), over the limit of "
+							    "16777216 bytes\n"),
+				      "%s", r.err);
+			ck_assert_int_eq(access(log, F_OK), -1);
+		}
+		hb_result_free(&r);
+		hb_finish(&b);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -873,6 +933,7 @@ int main(void)
 		failing_poststart_and_poststop_hooks,
 		config_updates_after_create,
 		hook_not_reading_stdin,
+		large_annotation_reaches_container_hooks,
 		NULL,
 	};
 
