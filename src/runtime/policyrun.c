@@ -24,6 +24,8 @@
 #include "hardrun/runtime.h"
 #include "hardrun/spec.h"
 #include "hardrun/strutil.h"
+#include "fault.h"
+#include "intent.h"
 #include "policyrt.h"
 #include "statedir.h"
 
@@ -90,8 +92,8 @@ static int open_rootfs(json_t *cfg, const char *bundle)
 	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, const char *bundle, const char *cfg,
-			  size_t len, struct hr_hardened *out, struct hr_err **err)
+int hr_policy_create_step(const struct hr_rt *rt, int root_fd, int dir_fd, const char *id, const char *bundle,
+			  const char *cfg, size_t len, struct hr_hardened *out, struct hr_err **err)
 {
 	struct hr_policy *p = NULL;
 	struct hr_decisions d = {0};
@@ -122,11 +124,15 @@ int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, c
 	ctx.read_profile = read_profile;
 	ctx.arg = &host;
 	if (hr_harden_wants_userns(p, j, &ctx)) {
+		/* recorded first: delete --force gives the range back whenever create dies */
+		if (hr_intent_add(dir_fd, err, "idrange", "%s", id) < 0)
+			goto out;
 		if (hr_idpool_acquire(root_fd, id, p->userns_pool_start, p->userns_pool_size, &ctx.userns_base, err) <
 		    0)
 			goto out;
 		ctx.has_userns_base = true;
 		out->range_acquired = true;
+		HR_FAULT_POINT("create.idrange");
 	}
 	r = hr_harden(p, j, &ctx, &d, err);
 	log_decisions(id, &d);
@@ -142,6 +148,10 @@ int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, c
 
 			if (!text) {
 				r = hr_fail(err, EINVAL, "apparmor: `%s` is not a valid profile name", name);
+				goto out;
+			}
+			if (hr_intent_add(dir_fd, err, "apparmor", "%s", name) < 0) {
+				r = -1;
 				goto out;
 			}
 			if (hr_apparmor_load(text, err) < 0) {
@@ -207,7 +217,7 @@ static double init_age(uint64_t pid_start)
 }
 
 void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_gone, bool started, int exit_status,
-			   uint64_t pid_start)
+			   uint64_t pid_start, bool unload_apparmor)
 {
 	cleanup_free char *tainted = NULL;
 	struct hr_err *tmp = NULL;
@@ -231,7 +241,7 @@ void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_go
 		failed = started && init_gone && fstatat(dir_fd, HR_KILLED_FILE, &st, AT_SYMLINK_NOFOLLOW) != 0 &&
 			 age >= 0 && age < HR_RESTART_QUICK_SECONDS;
 	}
-	if (hr_apparmor_enabled()) {
+	if (unload_apparmor && hr_apparmor_enabled()) {
 		cleanup_free char *name = xasprintf("hardrun-%s", id);
 		cleanup_free char *text = hr_policy_apparmor_profile(name);
 		cleanup_free char *cfg = NULL;
@@ -253,8 +263,17 @@ void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_go
 	}
 	if (!failed && !tainted)
 		return;
+	/* a delete killed after recording must not count the same exit again */
+	if (fstatat(dir_fd, HR_LEDGERED_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return;
 	if (hr_ledger_record(root_fd, id, failed, (int64_t)time(NULL), tainted, &tmp) < 0) {
 		hr_log_warn("delete `%s`: restart ledger: %s", id, tmp->msg);
+		hr_err_free(&tmp);
+		return;
+	}
+	HR_FAULT_POINT("delete.ledger");
+	if (hr_statedir_write(dir_fd, HR_LEDGERED_FILE, "", 0, &tmp) < 0) {
+		hr_log_warn("delete `%s`: %s", id, tmp->msg);
 		hr_err_free(&tmp);
 	}
 }
