@@ -833,6 +833,7 @@ int hr_container_do_start(struct hr_loaded *c, struct hr_err **err)
 	cleanup_free char *json = NULL;
 	struct hr_err *tmp = NULL;
 
+	HR_FAULT_POINT("start.loaded");
 	if (c->status != HR_STATUS_CREATED)
 		return hr_fail(err, 0, "container `%s` is %s, not created", c->st->id, hr_status_name(c->status));
 	fd = openat(c->dir_fd, HR_FIFO_NAME, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -840,8 +841,10 @@ int hr_container_do_start(struct hr_loaded *c, struct hr_err **err)
 		return hr_fail(err, errno == ENXIO ? 0 : errno, "container `%s`: the init is not waiting", c->st->id);
 	if (write(fd, "0", 1) != 1)
 		return hr_fail(err, errno, "start `%s`: write exec fifo", c->st->id);
+	HR_FAULT_POINT("start.written");
 	if (unlinkat(c->dir_fd, HR_FIFO_NAME, 0) < 0)
 		hr_log_warn("remove exec fifo of `%s`: %s", c->st->id, strerror(errno));
+	HR_FAULT_POINT("start.unlinked");
 	json = hook_state_json(c->st, HR_STATUS_RUNNING);
 	if (c->spec && hr_hooks_exec(&c->spec->hooks[HR_HOOK_POSTSTART], "poststart", json, &tmp) < 0) {
 		/* runtime-spec 1.3: a failing poststart hook is an error and stops the container */
