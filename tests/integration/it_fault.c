@@ -511,11 +511,57 @@ START_TEST(foreign_dir_left_alone)
 }
 END_TEST
 
+/* `run` and the launcher killed at their points: delete --force (run), stop then delete (launcher) clean up. */
+START_TEST(run_and_launcher_points)
+{
+	static const char *const points[] = {"run.created",    "run.started",	"run.waited", "launch.created",
+					     "launch.started", "launch.waited", NULL};
+
+	for (const char *const *p = points; *p; p++) {
+		bool launcher = strncmp(*p, "launch.", 7) == 0;
+		struct hb b;
+		struct hb_result r;
+
+		fault_bundle(&b);
+		if (strstr(*p, "waited"))
+			hb_set_args(&b, "/probe", "exit", "0", NULL);
+		setenv("HARDRUN_FAULT", *p, 1);
+		if (launcher)
+			r = hb_run(&b, 30, "run", "--restart", "on-failure:1", "--bundle", b.dir, b.id, NULL);
+		else
+			r = hb_run(&b, 30, "run", "--bundle", b.dir, b.id, NULL);
+		unsetenv("HARDRUN_FAULT");
+		ck_assert_msg(r.status == 137, "%s: status %d: %s", *p, r.status, r.err);
+		hb_result_free(&r);
+		if (launcher) {
+			/* the service outlives its supervisor; stop finds no supervisor and removes it */
+			r = hb_run(&b, 30, "stop", b.id, NULL);
+			ck_assert_msg(r.status == 0 || (r.status == 1 && strstr(r.err, "no supervisor")),
+				      "%s: stop: %s", *p, r.err);
+			hb_result_free(&r);
+		}
+		r = hb_run(&b, 30, "delete", "--force", b.id, NULL);
+		ck_assert_msg(r.status == 0, "%s: delete --force: %s", *p, r.err);
+		hb_result_free(&r);
+		hb_assert_no_leak(&b);
+		fprintf(stderr, "it_fault: %-24s nothing left\n", *p);
+		hb_finish(&b);
+	}
+}
+END_TEST
+
 int main(void)
 {
-	const TTest *const tests[] = {every_point,	     half_made_container,    list_creating,
-				      same_id_twice,	     delete_races_start,     kill_all_races_exit,
-				      nested_cgroup_parents, foreign_dir_left_alone, NULL};
+	const TTest *const tests[] = {every_point,
+				      half_made_container,
+				      list_creating,
+				      same_id_twice,
+				      delete_races_start,
+				      kill_all_races_exit,
+				      nested_cgroup_parents,
+				      foreign_dir_left_alone,
+				      run_and_launcher_points,
+				      NULL};
 	const char *rt = getenv("HR_TEST_HARDRUN");
 
 	if (!rt || !strstr(rt, "hardrun-fault")) {
