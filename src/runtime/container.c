@@ -24,6 +24,7 @@
 
 #include "bpfcache.h"
 #include "container.h"
+#include "exitwatch.h"
 #include "fault.h"
 #include "hardrun/apparmor.h"
 #include "hardrun/cgroup.h"
@@ -762,10 +763,26 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto fail;
 	}
 	HR_FAULT_POINT("create.commit");
+	/* an engine's shim reaps the init: a watcher of ours reads its status for the restart cap */
+	if (!keep_child) {
+		struct hr_err *tmp = NULL;
+		pid_t w = hr_exitwatch_start(root_fd, id, pid, &tmp);
+
+		if (w < 0) {
+			hr_log_warn("create `%s`: exit watcher: %s", id, tmp->msg);
+			hr_err_free(&tmp);
+		} else if (w > 0) {
+			HR_FAULT_POINT("create.watcher");
+			if (hr_intent_add(dir_fd, &tmp, "watcher", "%d %llu", (int)w,
+					  (unsigned long long)hr_proc_start_time(w)) < 0) {
+				hr_log_warn("create `%s`: %s", id, tmp->msg);
+				hr_err_free(&tmp);
+			}
+		}
+	}
 	hr_log_debug("created container %s, init pid %d", id, pid);
 	if (init_out)
 		*init_out = pid;
-	(void)keep_child;
 	ret = 0;
 	goto out;
 
@@ -968,8 +985,8 @@ int hr_container_delete(const struct hr_rt *rt, const char *id, bool force, stru
 /* Files a hardrun state dir can hold before state.json exists (an older hardrun wrote no intent record). */
 static bool only_ours(int dir_fd)
 {
-	static const char *const names[] = {CONFIG_COPY,    HR_DECISIONS_FILE, HR_FIFO_NAME,  HR_TAINTED_FILE,
-					    HR_KILLED_FILE, HR_LEDGERED_FILE,  HR_INTENT_FILE};
+	static const char *const names[] = {CONFIG_COPY,    HR_DECISIONS_FILE, HR_FIFO_NAME,   HR_TAINTED_FILE,
+					    HR_KILLED_FILE, HR_LEDGERED_FILE,  HR_INTENT_FILE, HR_EXIT_STATUS_FILE};
 	cleanup_dir DIR *d = NULL;
 	struct dirent *e;
 	int fd = dup(dir_fd);
@@ -1065,6 +1082,14 @@ int hr_container_delete_exited(const struct hr_rt *rt, const char *id, bool forc
 		return hr_fail_wrap(err, "delete `%s`", id);
 	}
 	has_intent = in.exists;
+	/* a shim reaped the init: its status, if the exit watcher could read it */
+	if (exit_status < 0 && c->status == HR_STATUS_STOPPED && hr_intent_get(&in, "watcher")) {
+		unsigned long long wstart = 0;
+		int wpid = 0;
+
+		if (sscanf(hr_intent_get(&in, "watcher"), "%d %llu", &wpid, &wstart) == 2)
+			exit_status = hr_exitwatch_status(c->dir_fd, wpid, wstart);
+	}
 	hr_intent_clear(&in);
 	/* the restart ledger: failed exits and taint outlive the container, docker reuses its id */
 	hr_policy_delete_step(c->root_fd, c->dir_fd, id, c->status == HR_STATUS_STOPPED,

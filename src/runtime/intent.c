@@ -174,7 +174,8 @@ int hr_intent_undo(int root_fd, const char *id, const struct hr_intent *in, bool
 
 	/* processes first: a cgroup with tasks cannot be removed */
 	for (size_t i = in->n; i-- > 0;) {
-		if (strcmp(in->v[i].kind, "init") == 0 && kill_recorded(in->v[i].value, &tmp) < 0)
+		if ((strcmp(in->v[i].kind, "init") == 0 || strcmp(in->v[i].kind, "watcher") == 0) &&
+		    kill_recorded(in->v[i].value, &tmp) < 0)
 			rc = -1;
 		keep_first(err, &tmp);
 	}
@@ -211,7 +212,7 @@ int hr_intent_undo(int root_fd, const char *id, const struct hr_intent *in, bool
 			}
 		} else if (strcmp(r->kind, "owner") != 0 && strcmp(r->kind, "bundle") != 0 &&
 			   strcmp(r->kind, "created") != 0 && strcmp(r->kind, "cgroup") != 0 &&
-			   strcmp(r->kind, "init") != 0) {
+			   strcmp(r->kind, "init") != 0 && strcmp(r->kind, "watcher") != 0) {
 			/* the systemd driver (#7) records "unit NAME" and undoes it here */
 			k = hr_fail(&tmp, 0, "%s: `%s %s`: unknown to this hardrun, left alone", HR_INTENT_FILE,
 				    r->kind, r->value);

@@ -18,6 +18,7 @@
  *   cgdir DIR           a cgroupfs parent directory about to be made
  *   cgleaf DIR          the container's cgroup directory about to be made
  *   init PID START      a process of the container (first child, init)
+ *   watcher PID START   hardrun's exit watcher of the init (exitwatch.h)
  *   tmp PATH            a temporary file outside the state dir (pid file)
  * A kind this build does not know is an error on undo (fail closed):
  * a newer hardrun, or another driver (a systemd unit, #7), made it.

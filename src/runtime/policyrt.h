@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "hardrun/error.h"
+#include "hardrun/harden.h"
 
 #define HR_IDPOOL_FILE ".hardrun-idpool.json"
 #define HR_IDPOOL_LOCK ".hardrun-idpool.lock"
@@ -36,13 +37,17 @@ int hr_idpool_release(int root_fd, const char *id, struct hr_err **err);
 
 /*
  * The ledger of container id: the times (seconds since the epoch) of its
- * failed exits, newest last (*times a new array, *n its length), and the
+ * failed exits, newest last (*times a new array, *n its length), of its
+ * quick restarts of unknown status (*restarts, *n_restarts), and the
  * time of the exec that tainted it (*tainted_time a new string or NULL).
  * A missing ledger is empty.
  */
-int hr_ledger_read(int root_fd, const char *id, int64_t **times, size_t *n, char **tainted_time, struct hr_err **err);
-/* Record a failed exit at now; tainted_json (may be NULL) marks the ledger tainted. */
-int hr_ledger_record(int root_fd, const char *id, bool failed, int64_t now, const char *tainted_json,
+int hr_ledger_read(int root_fd, const char *id, int64_t **times, size_t *n, int64_t **restarts, size_t *n_restarts,
+		   char **tainted_time, struct hr_err **err);
+/* What an exit adds to the ledger: nothing, a failure (known non-zero status), a quick restart (status unknown). */
+enum hr_ledger_exit { HR_LEDGER_NONE, HR_LEDGER_FAILED, HR_LEDGER_RESTART };
+/* Record an exit at now; tainted_json (may be NULL) marks the ledger tainted. */
+int hr_ledger_record(int root_fd, const char *id, enum hr_ledger_exit what, int64_t now, const char *tainted_json,
 		     struct hr_err **err);
 
 struct hr_rt;
@@ -81,7 +86,7 @@ void hr_hardened_clear(struct hr_hardened *h);
  * recorded once, even when a killed delete is run again (file "ledgered").
  */
 /* An exit of unknown status this soon after start counts against the restart cap. */
-#define HR_RESTART_QUICK_SECONDS 10
+#define HR_RESTART_QUICK_SECONDS HR_HARDEN_QUICK_SECONDS
 
 void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_gone, bool started, int exit_status,
 			   uint64_t pid_start, bool unload_apparmor);

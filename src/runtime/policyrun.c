@@ -100,6 +100,7 @@ int hr_policy_create_step(const struct hr_rt *rt, int root_fd, int dir_fd, const
 	struct hr_harden_ctx ctx = {.id = id, .bundle = bundle};
 	struct host host = {.rootfs_fd = -1};
 	cleanup_free int64_t *times = NULL;
+	cleanup_free int64_t *restarts = NULL;
 	cleanup_free char *tainted = NULL;
 	json_error_t je;
 	json_t *j;
@@ -111,9 +112,10 @@ int hr_policy_create_step(const struct hr_rt *rt, int root_fd, int dir_fd, const
 		return hr_fail(err, 0, "config.json:%d:%d: %s", je.line, je.column, je.text);
 	if (hr_runtime_policy_load(rt, &p, err) < 0)
 		goto out;
-	if (hr_ledger_read(root_fd, id, &times, &ctx.n_failures, &tainted, err) < 0)
+	if (hr_ledger_read(root_fd, id, &times, &ctx.n_failures, &restarts, &ctx.n_restarts, &tainted, err) < 0)
 		goto out;
 	ctx.failure_times = times;
+	ctx.restart_times = restarts;
 	ctx.now = (int64_t)time(NULL);
 	ctx.tainted = tainted != NULL;
 	ctx.tainted_time = tainted && *tainted ? tainted : NULL;
@@ -223,12 +225,15 @@ void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_go
 	struct hr_err *tmp = NULL;
 	struct stat st;
 	size_t len = 0;
-	bool failed;
+	enum hr_ledger_exit what = HR_LEDGER_NONE;
+	bool killed = fstatat(dir_fd, HR_KILLED_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0;
 
 	if (hr_statedir_read(dir_fd, HR_TAINTED_FILE, &tainted, &len, &tmp) < 0)
 		hr_err_free(&tmp);
 	if (exit_status >= 0) {
-		failed = exit_status != 0;
+		/* the status is known (run reaped the init, or the exit watcher read it): it decides */
+		if (exit_status != 0 && !(killed && exit_status > 128))
+			what = HR_LEDGER_FAILED;
 	} else {
 		/*
 		 * A shim reaped the init, so its status is unknown here.  What
@@ -238,8 +243,8 @@ void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_go
 		 */
 		double age = init_age(pid_start);
 
-		failed = started && init_gone && fstatat(dir_fd, HR_KILLED_FILE, &st, AT_SYMLINK_NOFOLLOW) != 0 &&
-			 age >= 0 && age < HR_RESTART_QUICK_SECONDS;
+		if (started && init_gone && !killed && age >= 0 && age < HR_RESTART_QUICK_SECONDS)
+			what = HR_LEDGER_RESTART;
 	}
 	if (unload_apparmor && hr_apparmor_enabled()) {
 		cleanup_free char *name = xasprintf("hardrun-%s", id);
@@ -261,12 +266,12 @@ void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_go
 		hr_err_free(&tmp);
 		len = 0;
 	}
-	if (!failed && !tainted)
+	if (what == HR_LEDGER_NONE && !tainted)
 		return;
 	/* a delete killed after recording must not count the same exit again */
 	if (fstatat(dir_fd, HR_LEDGERED_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return;
-	if (hr_ledger_record(root_fd, id, failed, (int64_t)time(NULL), tainted, &tmp) < 0) {
+	if (hr_ledger_record(root_fd, id, what, (int64_t)time(NULL), tainted, &tmp) < 0) {
 		hr_log_warn("delete `%s`: restart ledger: %s", id, tmp->msg);
 		hr_err_free(&tmp);
 		return;

@@ -69,6 +69,7 @@ static const char *const expected_points[] = {
 	"write.idpool",
 	"write.state",
 	"write.ledger",
+	"create.watcher",
 	NULL,
 };
 
