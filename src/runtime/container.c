@@ -1092,7 +1092,7 @@ int hr_container_delete_exited(const struct hr_rt *rt, const char *id, bool forc
 		int wpid = 0;
 
 		if (sscanf(hr_intent_get(&in, "watcher"), "%d %llu", &wpid, &wstart) == 2)
-			exit_status = hr_exitwatch_status(c->dir_fd, wpid, wstart);
+			exit_status = hr_exitwatch_status(c->dir_fd, c->st->pid, c->st->pid_start, wpid, wstart);
 	}
 	hr_intent_clear(&in);
 	/* the restart ledger: failed exits and taint outlive the container, docker reuses its id */

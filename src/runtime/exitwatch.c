@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -117,15 +118,18 @@ pid_t hr_exitwatch_start(int root_fd, const char *id, pid_t init, struct hr_err 
 	return pid;
 }
 
-int hr_exitwatch_status(int dir_fd, pid_t watcher, unsigned long long watcher_start)
+int hr_exitwatch_status(int dir_fd, pid_t init, unsigned long long init_start, pid_t watcher,
+			unsigned long long watcher_start)
 {
 	cleanup_free char *buf = NULL;
 	struct hr_err *e = NULL;
 	size_t len = 0;
 	int code = -1;
+	/* an init not reaped yet (a zombie): no status until its reaper acts, and a shim reaps before delete */
+	bool reaped = hr_proc_start_time(init) != init_start;
 
 	/* the shim reaps, the watcher writes: a delete right after the reap may be a moment early */
-	for (int i = 0; i < 100 && faccessat(dir_fd, HR_EXIT_STATUS_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+	for (int i = 0; reaped && i < 100 && faccessat(dir_fd, HR_EXIT_STATUS_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
 			hr_proc_alive(watcher, watcher_start);
 	     i++)
 		sleep_ms(5);

@@ -28,8 +28,9 @@ pid_t hr_exitwatch_start(int root_fd, const char *id, pid_t init, struct hr_err 
 /*
  * The init's exit status as the watcher recorded it (the code, or 128 +
  * signal), waiting up to 500 ms while the watcher (pid, start time) is still
- * at work; -1 when unknown.
+ * at work, once the init (pid, start time) has been reaped; -1 when unknown.
  */
-int hr_exitwatch_status(int dir_fd, pid_t watcher, unsigned long long watcher_start);
+int hr_exitwatch_status(int dir_fd, pid_t init, unsigned long long init_start, pid_t watcher,
+			unsigned long long watcher_start);
 
 #endif
