@@ -195,6 +195,27 @@ int hr_cgroup_kill_all(struct hr_cgroup *cg, int sig, struct hr_err **err);
  */
 int hr_cgroup_destroy(struct hr_cgroup *cg, struct hr_err **err);
 
+/*
+ * Crash recovery (the intent record of src/runtime).  Before
+ * hr_cgroup_create(): the directories it is going to make, in every
+ * hierarchy, each hierarchy's parents before its leaf, so that a record of
+ * them written first names exactly what is ours; (*leaf)[i] says dirs[i] is
+ * the container's own cgroup rather than a parent.  *dirs (new strings)
+ * and *leaf are new arrays of *n entries.  -1 with errno when a level
+ * cannot be examined.
+ */
+int hr_cgroup_plan_dirs(const struct hr_cgroup *cg, char ***dirs, bool **leaf, size_t *n);
+
+/*
+ * Crash recovery of a directory from hr_cgroup_plan_dirs.  A leaf: thaw,
+ * SIGKILL every process in it and below it until none is left, then remove
+ * its sub-cgroups and itself.  A parent: rmdir only when empty (it may hold
+ * another container's cgroup by now; then it stays and that is success).
+ * ENOENT is success.  Callers pass only directories recorded as made by
+ * this container.
+ */
+int hr_cgroup_remove_dir(const char *dir, bool leaf, struct hr_err **err);
+
 /* Fill *st (zeroed first) from the controllers that exist. */
 int hr_cgroup_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_err **err);
 

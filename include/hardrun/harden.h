@@ -53,6 +53,9 @@ struct hr_decisions {
 	size_t n;
 };
 
+/* A run of unknown exit status this short counts against the restart cap (policyrt.h uses it too). */
+#define HR_HARDEN_QUICK_SECONDS 10
+
 struct hr_harden_ctx {
 	const char *id;
 	const char *bundle; /* absolute; relative bind sources are relative to it */
@@ -65,9 +68,16 @@ struct hr_harden_ctx {
 	/* 3.10: the previous container of this id was tainted by exec, at tainted_time (may be NULL) */
 	bool tainted;
 	const char *tainted_time;
-	/* the restart ledger: times (seconds) of failed exits of containers with this id, and now */
+	/*
+	 * The restart ledger: times (seconds) of failed exits (a non-zero
+	 * status hardrun learnt) of containers with this id; times of runs
+	 * whose status it could not learn that ended by themselves within
+	 * HR_HARDEN_QUICK_SECONDS of their start (restarts); and now.
+	 */
 	const int64_t *failure_times;
 	size_t n_failures;
+	const int64_t *restart_times;
+	size_t n_restarts;
 	int64_t now;
 	/*
 	 * Optional host lookups, NULL to skip: whether directory path exists

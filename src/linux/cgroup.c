@@ -720,3 +720,79 @@ int hr_cgroup_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_
 		return hr_cgroup_v2_stats(cg, st, err);
 	return hr_cgroup_v1_stats(cg, st, err);
 }
+
+int hr_cgroup_plan_dirs(const struct hr_cgroup *cg, char ***dirs, bool **leaf, size_t *n)
+{
+	*dirs = NULL;
+	*leaf = NULL;
+	*n = 0;
+	for (size_t i = 0; i < cg->n; i++) {
+		const struct cg_hier *h = &cg->h[i];
+		cleanup_free char *copy = xstrdup(cg->path);
+		cleanup_free char *cur = xstrdup(h->mnt);
+		char *save = NULL, *tok;
+		bool missing = false;
+		struct stat st;
+
+		for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+			char *next = hr_path_join(cur, tok);
+
+			free(cur);
+			cur = next;
+			/* below a missing level everything is missing: no stat needed */
+			if (!missing && stat(cur, &st) < 0) {
+				if (errno != ENOENT)
+					return -1;
+				missing = true;
+			}
+			if (missing) {
+				*dirs = xrealloc(*dirs, (*n + 1) * sizeof(**dirs));
+				*leaf = xrealloc(*leaf, (*n + 1) * sizeof(**leaf));
+				(*leaf)[*n] = strcmp(cur, h->dir) == 0;
+				(*dirs)[(*n)++] = xstrdup(cur);
+			}
+		}
+	}
+	return 0;
+}
+
+/* Every pid in dir and below it, SIGKILLed until none is left (about 2 s at most). */
+static void kill_dir(const char *dir)
+{
+	for (int i = 0; i < 200; i++) {
+		cleanup_free pid_t *pids = NULL;
+		cleanup_err struct hr_err *tmp = NULL;
+		size_t n = 0;
+
+		if (collect_pids(dir, 0, &pids, &n, &tmp) < 0 || n == 0)
+			return;
+		for (size_t k = 0; k < n; k++)
+			kill(pids[k], SIGKILL);
+		sleep_ms(10);
+	}
+}
+
+int hr_cgroup_remove_dir(const char *dir, bool leaf, struct hr_err **err)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return errno == ENOENT ? 0 : hr_fail(err, errno, "stat cgroup `%s`", dir);
+	/* a parent we made may hold another container's cgroup by now: only an empty one goes */
+	if (!leaf) {
+		if (rmdir(dir) < 0 && errno != ENOENT && errno != ENOTEMPTY && errno != EBUSY)
+			return hr_fail(err, errno, "remove cgroup `%s`", dir);
+		return 0;
+	}
+	/* SIGKILL waits for a v1 freezer to thaw the task */
+	if (hr_cgroup_file_exists(dir, "freezer.state")) {
+		cleanup_close int fd = -1;
+		cleanup_free char *p = hr_path_join(dir, "freezer.state");
+
+		fd = open(p, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0 && write(fd, "THAWED", 6) < 0)
+			hr_log_debug("cgroup: thaw `%s`: %s", dir, strerror(errno));
+	}
+	kill_dir(dir);
+	return rmdir_tree(dir, 0, err);
+}

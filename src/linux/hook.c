@@ -45,6 +45,8 @@ int hr_hook_exec(const struct hr_hook *hook, const char *state_json, struct hr_e
 
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
+		/* its own process group: a timeout kills what the hook started too (a script's sleep) */
+		setpgid(0, 0);
 		if (dup2(pipefd[0], 0) < 0)
 			_exit(127);
 		/* the hook's stdout/stderr stay the runtime's; nothing else leaks */
@@ -52,6 +54,8 @@ int hr_hook_exec(const struct hr_hook *hook, const char *state_json, struct hr_e
 		execve(hook->path, hook->args ? hook->args : empty_argv, hook->env ? hook->env : empty_env);
 		_exit(127);
 	}
+	/* both sides, so the group exists whichever runs first */
+	setpgid(pid, pid);
 	close(pipefd[0]);
 	/*
 	 * a hook that does not read stdin is fine: one that exits first (false)
@@ -75,6 +79,7 @@ int hr_hook_exec(const struct hr_hook *hook, const char *state_json, struct hr_e
 			r = poll(&p, 1, hook->timeout * 1000);
 		while (r < 0 && errno == EINTR);
 		if (r == 0) {
+			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 				;

@@ -252,7 +252,8 @@ static const char *source_refused(const struct hr_policy *p, const char *src)
 static int row_restart(struct hctx *h)
 {
 	const struct hr_policy *p = h->p;
-	size_t n = 0;
+	int64_t since = h->c->now - p->restart_window_seconds;
+	size_t n = 0, quick = 0;
 
 	if (h->c->tainted && !p->restart_tainted && !exempt(h, "3.10"))
 		return refuse(h, "3.10", "container `%s` was tainted by exec%s%s%s", h->c->id,
@@ -261,13 +262,32 @@ static int row_restart(struct hctx *h)
 	if (p->restart_max_failures <= 0)
 		return 0;
 	for (size_t i = 0; i < h->c->n_failures; i++)
-		n += h->c->failure_times[i] > h->c->now - p->restart_window_seconds;
-	if (n >= (size_t)p->restart_max_failures && !exempt(h, "restart"))
-		return refuse(h, "restart", "container `%s` failed %zu times in the last %" PRId64 " s", h->c->id, n,
-			      p->restart_window_seconds);
-	if (n)
+		n += h->c->failure_times[i] > since;
+	for (size_t i = 0; i < h->c->n_restarts; i++)
+		quick += h->c->restart_times[i] > since;
+	/* say what was counted: failures where the exit status was known, quick restarts where it was not */
+	if (n + quick >= (size_t)p->restart_max_failures && !exempt(h, "restart")) {
+		if (quick == 0)
+			return refuse(h, "restart", "container `%s` failed %zu times in the last %" PRId64 " s",
+				      h->c->id, n, p->restart_window_seconds);
+		if (n == 0)
+			return refuse(h, "restart",
+				      "container `%s` restarted %zu times in the last %" PRId64
+				      " s, each run shorter than %d s (exit status unknown to hardrun)",
+				      h->c->id, quick, p->restart_window_seconds, HR_HARDEN_QUICK_SECONDS);
+		return refuse(h, "restart",
+			      "container `%s` restarted %zu times in the last %" PRId64
+			      " s: %zu failed, %zu shorter than %d s with an exit status unknown to hardrun",
+			      h->c->id, n + quick, p->restart_window_seconds, n, quick, HR_HARDEN_QUICK_SECONDS);
+	}
+	if (n && !quick)
 		decide(h, "restart", HR_DECISION_KEPT, "%zu failed exits in the last %" PRId64 " s, cap %d", n,
 		       p->restart_window_seconds, p->restart_max_failures);
+	else if (n || quick)
+		decide(h, "restart", HR_DECISION_KEPT,
+		       "%zu failed exits and %zu runs shorter than %d s of unknown status in the last %" PRId64
+		       " s, cap %d",
+		       n, quick, HR_HARDEN_QUICK_SECONDS, p->restart_window_seconds, p->restart_max_failures);
 	return 0;
 }
 

@@ -26,6 +26,8 @@
 
 #include "bpfcache.h"
 #include "container.h"
+#include "exitwatch.h"
+#include "fault.h"
 #include "hardrun/apparmor.h"
 #include "hardrun/cgroup.h"
 #include "hardrun/init.h"
@@ -36,6 +38,7 @@
 #include "hardrun/state.h"
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
+#include "intent.h"
 #include "policyrt.h"
 #include "statedir.h"
 
@@ -61,8 +64,15 @@ static enum hr_status compute_status(struct hr_loaded *c)
 
 	if (!hr_proc_alive(c->st->pid, c->st->pid_start))
 		return HR_STATUS_STOPPED;
-	if (fstatat(c->dir_fd, HR_FIFO_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return HR_STATUS_CREATED;
+	if (fstatat(c->dir_fd, HR_FIFO_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		/* a start killed between its write and the unlink leaves the fifo without its reader */
+		int fd = openat(c->dir_fd, HR_FIFO_NAME, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+		if (fd >= 0) {
+			close(fd);
+			return HR_STATUS_CREATED;
+		}
+	}
 	if (c->st->cgroup_path && *c->st->cgroup_path) {
 		struct hr_cgroup *cg = NULL;
 		struct hr_err *e = NULL;
@@ -79,8 +89,13 @@ static enum hr_status compute_status(struct hr_loaded *c)
 	return HR_STATUS_RUNNING;
 }
 
-int hr_container_load(const struct hr_rt *rt, const char *id, bool with_spec, struct hr_loaded **out,
-		      struct hr_err **err)
+/*
+ * Load id, locked.  With half non-NULL, a state dir without state.json
+ * (a create or delete that was killed) loads too, with c->st NULL and
+ * *half set.
+ */
+static int load_locked(const struct hr_rt *rt, const char *id, bool with_spec, struct hr_loaded **out, bool *half,
+		       struct hr_err **err)
 {
 	struct hr_loaded *c = xzalloc(sizeof(*c));
 	cleanup_free char *buf = NULL;
@@ -99,8 +114,21 @@ int hr_container_load(const struct hr_rt *rt, const char *id, bool with_spec, st
 		goto fail;
 	if (hr_statedir_read(c->dir_fd, STATE_FILE, &buf, &len, err) < 0) {
 		if ((*err)->errnum == ENOENT) {
+			struct stat sb;
+
 			hr_err_free(err);
-			hr_fail(err, ENOENT, "container `%s` does not exist", id);
+			if (half) {
+				*half = true;
+				*out = c;
+				return 0;
+			}
+			if (fstatat(c->dir_fd, HR_INTENT_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+				hr_fail(err, ENOENT,
+					"container `%s` is stopped: its create was killed before it finished; "
+					"delete --force removes what it made",
+					id);
+			else
+				hr_fail(err, ENOENT, "container `%s` does not exist", id);
 		}
 		goto fail;
 	}
@@ -125,6 +153,12 @@ int hr_container_load(const struct hr_rt *rt, const char *id, bool with_spec, st
 fail:
 	hr_loaded_free(c);
 	return -1;
+}
+
+int hr_container_load(const struct hr_rt *rt, const char *id, bool with_spec, struct hr_loaded **out,
+		      struct hr_err **err)
+{
+	return load_locked(rt, id, with_spec, out, NULL, err);
 }
 
 static char *hook_state_json(const struct hr_state *st, enum hr_status status)
@@ -393,12 +427,48 @@ static int check_no_cgroup(const struct hr_spec *spec, const struct hr_hardened 
 }
 
 /*
+ * The cgroup in the intent record before it is made: its path, and each
+ * directory that does not exist yet (a parent, or the container's leaf),
+ * in one write.  A leaf that exists already is not ours and is not named.
+ */
+static int record_cgroup(int dir_fd, const struct hr_cgroup *cg, const char *path, struct hr_err **err)
+{
+	char **dirs = NULL;
+	bool *leaf = NULL;
+	size_t n = 0, len = 0;
+	cleanup_free char *text = NULL;
+	int r = 0;
+
+	if (strchr(path, '\n'))
+		return hr_fail(err, EINVAL, "linux.cgroupsPath: a newline cannot be recorded");
+	if (hr_cgroup_plan_dirs(cg, &dirs, &leaf, &n) < 0)
+		r = hr_fail(err, errno, "cgroup `%s`: examine its directories", path);
+	text = xasprintf("cgroup %s\n", path);
+	len = strlen(text);
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *line = xasprintf("%s %s\n", leaf[i] ? "cgleaf" : "cgdir", dirs[i]);
+
+		if (strchr(dirs[i], '\n'))
+			r = hr_fail(err, EINVAL, "cgroup `%s`: a newline cannot be recorded", dirs[i]);
+		text = xrealloc(text, len + strlen(line) + 1);
+		memcpy(text + len, line, strlen(line) + 1);
+		len += strlen(line);
+		free(dirs[i]);
+	}
+	free(dirs);
+	free(leaf);
+	if (r < 0)
+		return -1;
+	return hr_intent_add_lines(dir_fd, text, len, err);
+}
+
+/*
  * Drive the init through setup.  Returns the init's pid (it is still
  * parked on the exec fifo) or -1; on -1 *spawned holds whatever pid must be
  * killed.
  */
-static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, struct hr_state *st, pid_t *spawned,
-			struct hr_err **err)
+static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, int dir_fd, struct hr_state *st,
+			pid_t *spawned, struct hr_err **err)
 {
 	const struct hr_spec *spec = plan->spec;
 	struct hr_sync_msg *m = xmalloc(sizeof(*m));
@@ -412,8 +482,15 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, st
 	*spawned = first;
 	close(plan->sync_fd);
 	plan->sync_fd = -1;
+	/* until the commit byte the child dies with us (EOF on the sync socket); recorded all the same */
+	HR_FAULT_POINT("create.spawned");
+	if (hr_intent_add(dir_fd, err, "init", "%d %llu", (int)first, (unsigned long long)hr_proc_start_time(first)) <
+	    0)
+		goto fail;
+	HR_FAULT_POINT("create.init-recorded");
 	if (cg && hr_cgroup_enter(cg, first, err) < 0)
 		goto fail;
+	HR_FAULT_POINT("create.entered");
 	if (!plan->slow_path) {
 		init_pid = first;
 		if ((plan->new_ns_flags & hr_ns_clone_flag(HR_NS_USER)) && hr_idmap_write(init_pid, spec, err) < 0)
@@ -452,6 +529,9 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, st
 		while (waitpid(first, &status, 0) < 0 && errno == EINTR)
 			;
 		*spawned = init_pid;
+		if (hr_intent_add(dir_fd, err, "init", "%d %llu", (int)init_pid,
+				  (unsigned long long)hr_proc_start_time(init_pid)) < 0)
+			goto fail;
 	}
 	st->pid = init_pid;
 	st->pid_start = hr_proc_start_time(init_pid);
@@ -484,6 +564,7 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, st
 			hr_fail(err, e, "write to container init");
 		goto fail;
 	}
+	HR_FAULT_POINT("create.go");
 	for (;;) {
 		if (hr_sync_recv(sock, m) < 0) {
 			hr_fail(err, errno == EPIPE ? 0 : errno, "container init exited during setup");
@@ -497,6 +578,7 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, st
 			if (hr_hooks_exec(&spec->hooks[HR_HOOK_PRESTART], "prestart", hook_json, err) < 0 ||
 			    hr_hooks_exec(&spec->hooks[HR_HOOK_CREATE_RUNTIME], "createRuntime", hook_json, err) < 0)
 				goto fail;
+			HR_FAULT_POINT("create.hooks");
 			if (hr_sync_send(sock, HR_SYNC_HOOKS_DONE, 0, NULL, 0, -1) < 0) {
 				hr_fail(err, errno, "write to container init");
 				goto fail;
@@ -529,6 +611,7 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, st
 			goto fail;
 	}
 	free(m);
+	HR_FAULT_POINT("create.ready");
 	return init_pid;
 fail:
 	free(m);
@@ -587,19 +670,42 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	root_fd = hr_statedir_open_root(rt->root, err);
 	if (root_fd < 0)
 		return -1;
-	/* the policy hardens the bundle's JSON; the parser and validator then check the result */
-	if (hr_policy_create_step(rt, root_fd, id, bundle, cfg, cfg_len, o, &hard, err) < 0)
+	/*
+	 * The state dir first: its mkdir decides between two creates of one
+	 * id before either touches anything, and its intent record names each
+	 * thing on the host before it is made, so that delete --force can undo
+	 * a create killed at any point (and the failure path below too).
+	 */
+	dir_fd = hr_statedir_create(root_fd, id, err);
+	if (dir_fd < 0)
 		return -1;
+	dir_made = true;
+	HR_FAULT_POINT("create.statedir");
+	hr_time_rfc3339(created, sizeof(created));
+	{
+		pid_t self = getpid();
+		cleanup_free char *head = xasprintf("owner %d %llu\ncreated %s\n", (int)self,
+						    (unsigned long long)hr_proc_start_time(self), created);
+
+		if (hr_intent_add_lines(dir_fd, head, strlen(head), err) < 0 ||
+		    hr_intent_add(dir_fd, err, "bundle", "%s", bundle) < 0)
+			goto fail;
+	}
+	HR_FAULT_POINT("create.intent");
+	/* the policy hardens the bundle's JSON; the parser and validator then check the result */
+	if (hr_policy_create_step(rt, root_fd, dir_fd, id, bundle, cfg, cfg_len, o, &hard, err) < 0)
+		goto fail;
+	HR_FAULT_POINT("create.policy");
 	if (hr_spec_load_buf(hard.text, hard.len, &spec, err) < 0 || hr_spec_validate(spec, err) < 0)
-		goto out;
+		goto fail;
 	if (spec->process == NULL) {
 		hr_fail(err, 0, "config.json: process: required by hardrun");
-		goto out;
+		goto fail;
 	}
 	/* no mount namespace: the runtime's own mount table, where only the rootfs's own subtree is touched */
 	if (!spec->lnx.namespaces[HR_NS_MOUNT].present && spec->lnx.rootfs_propagation) {
 		hr_fail(err, 0, "config.json: linux.rootfsPropagation: requires a mount namespace");
-		goto out;
+		goto fail;
 	}
 	{
 		cleanup_free char *rp =
@@ -609,11 +715,11 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		rootfs = realpath(rp, NULL);
 		if (!rootfs || stat(rootfs, &sb) < 0) {
 			hr_fail(err, errno, "rootfs `%s`", rp);
-			goto out;
+			goto fail;
 		}
 		if (!S_ISDIR(sb.st_mode)) {
 			hr_fail(err, ENOTDIR, "rootfs `%s`", rp);
-			goto out;
+			goto fail;
 		}
 	}
 	/* relative bind sources are the bundle's (as runc); the init starts in the rootfs, not there */
@@ -628,18 +734,18 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		}
 	}
 	if (hr_apparmor_check(spec->process->apparmor_profile, err) < 0)
-		goto out;
+		goto fail;
 	if (hr_selinux_check(spec->process, spec->lnx.mount_label, err) < 0)
-		goto out;
+		goto fail;
 	if (rt->no_cgroup && check_no_cgroup(spec, &hard, id, err) < 0)
-		goto out;
+		goto fail;
 	if (rt->systemd_cgroup) {
 		hr_fail(err, 0, "--systemd-cgroup: systemd is not running on this host, use the cgroupfs driver");
-		goto out;
+		goto fail;
 	}
 	if (spec->process->terminal && !o->console_socket && !term_out) {
 		hr_fail(err, 0, "process.terminal is set: --console-socket is required");
-		goto out;
+		goto fail;
 	}
 	if (spec->process->has_capabilities) {
 		const struct hr_caps *cp = &spec->process->caps;
@@ -654,10 +760,6 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 					    hr_cap_name(c) ? hr_cap_name(c) : "?");
 	}
 	/* everything that can fail without touching the host has been checked: now build */
-	dir_fd = hr_statedir_create(root_fd, id, err);
-	if (dir_fd < 0)
-		goto out;
-	dir_made = true;
 	/* the hardened config is the container's: exec, update and ps see what runs */
 	if (hr_statedir_write(dir_fd, CONFIG_COPY, hard.text, hard.len, err) < 0)
 		goto fail;
@@ -667,6 +769,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		if (hr_statedir_write(dir_fd, HR_DECISIONS_FILE, dj, strlen(dj), err) < 0)
 			goto fail;
 	}
+	HR_FAULT_POINT("create.config");
 	if (mkfifoat(dir_fd, HR_FIFO_NAME, 0600) < 0) {
 		hr_fail(err, errno, "mkfifo `%s`", HR_FIFO_NAME);
 		goto fail;
@@ -677,11 +780,17 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		hr_fail(err, errno, "open `%s`", HR_FIFO_NAME);
 		goto fail;
 	}
+	HR_FAULT_POINT("create.fifo");
 	if (rt->no_cgroup) {
 		cgpath = xstrdup("");
 	} else if (hr_cgroup_resolve_path(spec->lnx.cgroups_path, id, &cgpath, err) < 0 ||
-		   hr_cgroup_open(cgpath, &cg, err) < 0 || hr_cgroup_create(cg, NULL, err) < 0) {
+		   hr_cgroup_open(cgpath, &cg, err) < 0 || record_cgroup(dir_fd, cg, cgpath, err) < 0) {
 		goto fail;
+	} else {
+		HR_FAULT_POINT("create.cgroup-recorded");
+		if (hr_cgroup_create(cg, NULL, err) < 0)
+			goto fail;
+		HR_FAULT_POINT("create.cgroup");
 	}
 	/* the filters' JSON, parsed once, keys the compiled-filter cache */
 	if (spec->lnx.seccomp || spec->lnx.policy_seccomp || spec->lnx.profile_seccomp)
@@ -701,8 +810,11 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		hr_fail_wrap(err, "linux.%s", HR_SPEC_PROFILE_SECCOMP);
 		goto fail;
 	}
+	HR_FAULT_POINT("create.filters");
+	/* detached mount trees: fds only, gone with this process whenever it dies */
 	if (hr_idmap_trees_prepare(spec, rootfs, &plan.idmap_trees, &plan.root_tree, err) < 0)
 		goto fail;
+	HR_FAULT_POINT("create.idmap");
 	/* without a cgroup there is nothing of the container's to show: the cgroup mount is left out */
 	if (cg && has_cgroup_mount(spec) && hr_cgmounts_plan(cgpath, &plan.cgmounts, &plan.n_cgmounts, err) < 0)
 		goto fail;
@@ -761,7 +873,6 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	plan.exec_env = spec->process->env ? spec->process->env : (char *[]){NULL};
 	fill_plan_namespaces(&plan, spec);
 
-	hr_time_rfc3339(created, sizeof(created));
 	st.oci_version = spec->oci_version;
 	st.id = (char *)id;
 	st.bundle = bundle;
@@ -774,7 +885,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 
 	if (plan.host_mntns && host_mounts_record(dir_fd, rootfs, err) < 0)
 		goto fail;
-	pid = drive_init(&plan, cg, sv[0], &st, &spawned, err);
+	pid = drive_init(&plan, cg, sv[0], dir_fd, &st, &spawned, err);
 	sv[1] = -1; /* closed by drive_init after the clone */
 	if (pid < 0)
 		goto fail;
@@ -785,15 +896,23 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	 */
 	if (cg && spec->lnx.has_resources && apply_resources(cg, spec, err) < 0)
 		goto fail;
+	HR_FAULT_POINT("create.resources");
 	state_json = hr_state_to_json(&st);
 	if (hr_statedir_write(dir_fd, STATE_FILE, state_json, strlen(state_json), err) < 0)
 		goto fail;
+	HR_FAULT_POINT("create.state");
 	if (o->pid_file) {
 		char buf[32];
 		int n = snprintf(buf, sizeof(buf), "%d", pid);
 
-		if (hr_write_file_atomic(o->pid_file, buf, (size_t)n, err) < 0)
+		/* a relative pid file is the bundle's (the cwd since the spawn): the record needs it whole */
+		cleanup_free char *abs =
+			o->pid_file[0] == '/' ? xstrdup(o->pid_file) : hr_path_join(bundle, o->pid_file);
+
+		if (hr_intent_add(dir_fd, err, "tmp", "%s.hardrun-tmp", abs) < 0 ||
+		    hr_write_file_atomic(o->pid_file, buf, (size_t)n, err) < 0)
 			goto fail;
+		HR_FAULT_POINT("create.pidfile");
 	}
 	/*
 	 * The container exists now: let the init park.  Until this byte it
@@ -804,10 +923,27 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		hr_fail(err, errno, "commit the init");
 		goto fail;
 	}
+	HR_FAULT_POINT("create.commit");
+	/* an engine's shim reaps the init: a watcher of ours reads its status for the restart cap */
+	if (!keep_child) {
+		struct hr_err *tmp = NULL;
+		pid_t w = hr_exitwatch_start(root_fd, id, pid, &tmp);
+
+		if (w < 0) {
+			hr_log_warn("create `%s`: exit watcher: %s", id, tmp->msg);
+			hr_err_free(&tmp);
+		} else if (w > 0) {
+			HR_FAULT_POINT("create.watcher");
+			if (hr_intent_add(dir_fd, &tmp, "watcher", "%d %llu", (int)w,
+					  (unsigned long long)hr_proc_start_time(w)) < 0) {
+				hr_log_warn("create `%s`: %s", id, tmp->msg);
+				hr_err_free(&tmp);
+			}
+		}
+	}
 	hr_log_debug("created container %s, init pid %d", id, pid);
 	if (init_out)
 		*init_out = pid;
-	(void)keep_child;
 	ret = 0;
 	goto out;
 
@@ -825,11 +961,20 @@ fail : {
 		hr_log_warn("rollback: %s", tmp->msg);
 		hr_err_free(&tmp);
 	}
-	if (dir_made)
+	/* the same undo as delete --force after a killed create: what the record names */
+	if (dir_made) {
+		struct hr_intent in = {0};
+
 		host_mounts_undo(dir_fd, id);
-	if (dir_made && hr_statedir_remove(root_fd, id, &tmp) < 0) {
-		hr_log_warn("rollback: %s", tmp->msg);
-		hr_err_free(&tmp);
+		if (hr_intent_read(dir_fd, &in, &tmp) < 0 || hr_intent_undo(root_fd, id, &in, false, &tmp) < 0) {
+			hr_log_warn("rollback: %s", tmp->msg);
+			hr_err_free(&tmp);
+		}
+		hr_intent_clear(&in);
+		if (hr_statedir_remove(root_fd, id, &tmp) < 0) {
+			hr_log_warn("rollback: %s", tmp->msg);
+			hr_err_free(&tmp);
+		}
 	}
 }
 out:
@@ -887,6 +1032,7 @@ int hr_container_do_start(struct hr_loaded *c, struct hr_err **err)
 	cleanup_free char *json = NULL;
 	struct hr_err *tmp = NULL;
 
+	HR_FAULT_POINT("start.loaded");
 	if (c->status != HR_STATUS_CREATED)
 		return hr_fail(err, 0, "container `%s` is %s, not created", c->st->id, hr_status_name(c->status));
 	fd = openat(c->dir_fd, HR_FIFO_NAME, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -894,8 +1040,10 @@ int hr_container_do_start(struct hr_loaded *c, struct hr_err **err)
 		return hr_fail(err, errno == ENXIO ? 0 : errno, "container `%s`: the init is not waiting", c->st->id);
 	if (write(fd, "0", 1) != 1)
 		return hr_fail(err, errno, "start `%s`: write exec fifo", c->st->id);
+	HR_FAULT_POINT("start.written");
 	if (unlinkat(c->dir_fd, HR_FIFO_NAME, 0) < 0)
 		hr_log_warn("remove exec fifo of `%s`: %s", c->st->id, strerror(errno));
+	HR_FAULT_POINT("start.unlinked");
 	if (!c->spec)
 		return 0;
 	/*
@@ -991,11 +1139,12 @@ int hr_container_kill(const struct hr_rt *rt, const char *id, int sig, bool all,
 	return 0;
 }
 
-/* Tear down a loaded container: processes, cgroup, poststop hooks, state dir. */
+/* Tear down a loaded container: processes, cgroup, poststop hooks, what its intent record names, state dir. */
 int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
 {
 	struct hr_cgroup *cg = NULL;
 	struct hr_err *tmp = NULL;
+	struct hr_intent in = {0};
 	cleanup_free char *json = NULL;
 
 	if (c->st->cgroup_path && *c->st->cgroup_path && hr_cgroup_open(c->st->cgroup_path, &cg, &tmp) < 0) {
@@ -1004,21 +1153,32 @@ int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
 	}
 	if (c->status != HR_STATUS_STOPPED || cg)
 		kill_and_wait(c->st, cg);
+	HR_FAULT_POINT("delete.killed");
 	if (cg && hr_cgroup_destroy(cg, err) < 0) {
 		hr_cgroup_free(cg);
 		return -1;
 	}
 	hr_cgroup_free(cg);
+	HR_FAULT_POINT("delete.cgroup");
 	/* the id range goes back to the pool once nothing of the container runs */
 	if (hr_idpool_release(c->root_fd, c->st->id, &tmp) < 0) {
 		hr_log_warn("delete `%s`: %s", c->st->id, tmp->msg);
 		hr_err_free(&tmp);
 	}
+	HR_FAULT_POINT("delete.idrange");
 	json = hook_state_json(c->st, HR_STATUS_STOPPED);
 	host_mounts_undo(c->dir_fd, c->st->id);
 	/* runtime-spec: a failing poststop hook is a warning; "the remaining hooks and lifecycle continue" */
 	if (c->spec)
 		hr_hooks_exec_warn(&c->spec->hooks[HR_HOOK_POSTSTOP], "poststop", json);
+	HR_FAULT_POINT("delete.poststop");
+	/* what create recorded: parents of the cgroup it made, the profile, temporaries */
+	if (hr_intent_read(c->dir_fd, &in, err) < 0 || hr_intent_undo(c->root_fd, c->st->id, &in, false, err) < 0) {
+		hr_intent_clear(&in);
+		return -1;
+	}
+	hr_intent_clear(&in);
+	HR_FAULT_POINT("delete.undone");
 	return hr_statedir_remove(c->root_fd, c->st->id, err);
 }
 
@@ -1027,33 +1187,165 @@ int hr_container_delete(const struct hr_rt *rt, const char *id, bool force, stru
 	return hr_container_delete_exited(rt, id, force, -1, err);
 }
 
+/* Files a hardrun state dir can hold before state.json exists (an older hardrun wrote no intent record). */
+static bool only_ours(int dir_fd)
+{
+	static const char *const names[] = {CONFIG_COPY,     HR_DECISIONS_FILE,	  HR_FIFO_NAME,
+					    HR_TAINTED_FILE, HR_KILLED_FILE,	  HR_LEDGERED_FILE,
+					    HR_INTENT_FILE,  HR_EXIT_STATUS_FILE, HOST_MOUNTS_FILE};
+	cleanup_dir DIR *d = NULL;
+	struct dirent *e;
+	int fd = dup(dir_fd);
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	while ((e = readdir(d)) != NULL) {
+		bool known = e->d_name[0] == '.'; /* ".", "..", temporaries ".NAME.tmp" */
+
+		for (size_t i = 0; !known && i < HR_ARRAY_SIZE(names); i++)
+			known = strcmp(e->d_name, names[i]) == 0;
+		if (!known)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A state dir without state.json, locked by us: its create (or a delete)
+ * was killed, since a live one holds the lock.  With force, undo what its
+ * intent record names and remove it; without, say what it is.
+ */
+static int delete_half_made(int root_fd, int dir_fd, const char *id, bool force, struct hr_err **err)
+{
+	struct hr_intent in = {0};
+	const char *owner;
+	int r;
+
+	if (hr_intent_read(dir_fd, &in, err) < 0)
+		return -1;
+	if (!in.exists && !only_ours(dir_fd)) {
+		hr_intent_clear(&in);
+		return hr_fail(err, ENOENT,
+			       "container `%s` does not exist (its state dir is not hardrun's, left alone)", id);
+	}
+	if (!force) {
+		owner = hr_intent_get(&in, "owner");
+		if (owner) {
+			int pid = 0;
+
+			(void)sscanf(owner, "%d", &pid);
+			r = hr_fail(err, 0,
+				    "container `%s` is stopped: its create (pid %d) was killed before it finished; "
+				    "delete --force removes what it made",
+				    id, pid);
+		} else {
+			r = hr_fail(err, 0,
+				    "container `%s` is stopped: its state is incomplete; delete --force removes it",
+				    id);
+		}
+		hr_intent_clear(&in);
+		return r;
+	}
+	/* without a mount namespace the init's mounts are the host's: detach what stands on the rootfs */
+	host_mounts_undo(dir_fd, id);
+	r = hr_intent_undo(root_fd, id, &in, false, err);
+	hr_intent_clear(&in);
+	HR_FAULT_POINT("delete.undone");
+	if (r < 0)
+		return -1;
+	return hr_statedir_remove(root_fd, id, err);
+}
+
 int hr_container_delete_exited(const struct hr_rt *rt, const char *id, bool force, int exit_status, struct hr_err **err)
 {
 	struct hr_loaded *c = NULL;
 	struct stat sb;
+	struct hr_intent in = {0};
+	bool has_intent, half = false;
 	int r;
 
-	if (hr_container_load(rt, id, true, &c, err) < 0) {
+	if (load_locked(rt, id, true, &c, &half, err) < 0) {
 		if (force && *err && (*err)->errnum == ENOENT) {
 			hr_err_free(err);
 			return 0;
 		}
 		return hr_fail_wrap(err, "delete `%s`", id);
 	}
+	if (half) {
+		r = delete_half_made(c->root_fd, c->dir_fd, id, force, err);
+		hr_loaded_free(c);
+		return r < 0 ? hr_fail_wrap(err, "delete `%s`", id) : 0;
+	}
+	HR_FAULT_POINT("delete.loaded");
 	if (!force && (c->status == HR_STATUS_RUNNING || c->status == HR_STATUS_PAUSED)) {
 		hr_fail(err, 0, "container `%s` is %s: stop it first or use --force", id, hr_status_name(c->status));
 		hr_loaded_free(c);
 		return hr_fail_wrap(err, "delete `%s`", id);
 	}
+	if (hr_intent_read(c->dir_fd, &in, err) < 0) {
+		hr_loaded_free(c);
+		return hr_fail_wrap(err, "delete `%s`", id);
+	}
+	has_intent = in.exists;
+	/* a shim reaped the init: its status, if the exit watcher could read it */
+	if (exit_status < 0 && c->status == HR_STATUS_STOPPED && hr_intent_get(&in, "watcher")) {
+		unsigned long long wstart = 0;
+		int wpid = 0;
+
+		if (sscanf(hr_intent_get(&in, "watcher"), "%d %llu", &wpid, &wstart) == 2)
+			exit_status = hr_exitwatch_status(c->dir_fd, c->st->pid, c->st->pid_start, wpid, wstart);
+	}
+	hr_intent_clear(&in);
 	/* the restart ledger: failed exits and taint outlive the container, docker reuses its id */
 	hr_policy_delete_step(c->root_fd, c->dir_fd, id, c->status == HR_STATUS_STOPPED,
 			      fstatat(c->dir_fd, HR_FIFO_NAME, &sb, AT_SYMLINK_NOFOLLOW) != 0, exit_status,
-			      c->st->pid_start);
+			      c->st->pid_start, !has_intent);
 	r = hr_container_destroy(c, err);
 	hr_loaded_free(c);
 	if (r < 0)
 		return hr_fail_wrap(err, "delete `%s`", id);
 	return 0;
+}
+
+/* One entry of list: read without waiting for the lock (state.json is replaced atomically). */
+static struct hr_loaded *list_load(const struct hr_rt *rt, int root_fd, const char *id, struct hr_intent *in)
+{
+	struct hr_loaded *c = xzalloc(sizeof(*c));
+	struct hr_err *tmp = NULL;
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+	bool busy = false;
+
+	(void)rt;
+	c->root_fd = -1;
+	c->dir_fd = hr_statedir_open_nb(root_fd, id, &busy, &tmp);
+	if (c->dir_fd < 0)
+		goto fail;
+	if (hr_statedir_read(c->dir_fd, STATE_FILE, &buf, &len, &tmp) == 0) {
+		if (hr_state_parse_buf(buf, len, &c->st, &tmp) < 0)
+			goto fail;
+		c->status = compute_status(c);
+		return c;
+	}
+	/* no state.json: a create in progress (it holds the lock), or one that was killed */
+	hr_err_free(&tmp);
+	if (hr_intent_read(c->dir_fd, in, &tmp) < 0 || !in->exists)
+		goto fail;
+	c->st = xzalloc(sizeof(*c->st));
+	c->st->id = xstrdup(id);
+	c->st->bundle = xstrdup(hr_intent_get(in, "bundle") ? hr_intent_get(in, "bundle") : "");
+	c->st->created = xstrdup(hr_intent_get(in, "created") ? hr_intent_get(in, "created") : "");
+	c->status = busy ? HR_STATUS_CREATING : HR_STATUS_STOPPED;
+	if (busy && hr_intent_get(in, "owner"))
+		(void)sscanf(hr_intent_get(in, "owner"), "%d", &c->st->pid);
+	return c;
+fail:
+	hr_err_free(&tmp);
+	hr_loaded_free(c);
+	return NULL;
 }
 
 int hr_container_list(const struct hr_rt *rt, bool quiet, bool json, FILE *out, struct hr_err **err)
@@ -1076,20 +1368,23 @@ int hr_container_list(const struct hr_rt *rt, bool quiet, bool json, FILE *out, 
 	}
 	while ((e = readdir(d)) != NULL) {
 		struct hr_loaded *c = NULL;
-		struct hr_err *tmp = NULL;
+		struct hr_intent in = {0};
+		int pid;
 
 		if (e->d_name[0] == '.' || !hr_id_valid(e->d_name))
 			continue;
-		if (hr_container_load(rt, e->d_name, false, &c, &tmp) < 0) {
-			hr_err_free(&tmp);
+		c = list_load(rt, root_fd, e->d_name, &in);
+		hr_intent_clear(&in);
+		if (!c)
 			continue; /* gone meanwhile, or another runtime's */
-		}
+		pid = c->status == HR_STATUS_STOPPED ? 0 : c->st->pid;
 		if (json) {
 			json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "ociVersion",
-					      c->st->oci_version ? c->st->oci_version : "", "id", c->st->id, "pid",
-					      c->status == HR_STATUS_STOPPED ? 0 : c->st->pid, "status",
-					      hr_status_name(c->status), "bundle", c->st->bundle, "rootfs",
-					      c->st->rootfs, "created", c->st->created, "owner", "root");
+					      c->st->oci_version ? c->st->oci_version : "", "id", c->st->id, "pid", pid,
+					      "status", hr_status_name(c->status), "bundle",
+					      c->st->bundle ? c->st->bundle : "", "rootfs",
+					      c->st->rootfs ? c->st->rootfs : "", "created",
+					      c->st->created ? c->st->created : "", "owner", "root");
 
 			json_array_append_new(arr, o);
 		} else if (quiet) {
@@ -1100,9 +1395,8 @@ int hr_container_list(const struct hr_rt *rt, bool quiet, bool json, FILE *out, 
 					"CREATED", "OWNER");
 				header = true;
 			}
-			fprintf(out, "%-20s %-8d %-10s %-40s %-31s %s\n", c->st->id,
-				c->status == HR_STATUS_STOPPED ? 0 : c->st->pid, hr_status_name(c->status),
-				c->st->bundle, c->st->created, "root");
+			fprintf(out, "%-20s %-8d %-10s %-40s %-31s %s\n", c->st->id, pid, hr_status_name(c->status),
+				c->st->bundle ? c->st->bundle : "", c->st->created ? c->st->created : "", "root");
 		}
 		hr_loaded_free(c);
 	}

@@ -19,6 +19,7 @@
 
 #include "bpfcache.h"
 #include "container.h"
+#include "fault.h"
 #include "hardrun/apparmor.h"
 #include "hardrun/cgroup.h"
 #include "hardrun/init.h"
@@ -184,6 +185,7 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 		plan.ns_fds[t] = -1;
 	if (hr_container_load(rt, id, true, &c, err) < 0)
 		goto out;
+	HR_FAULT_POINT("exec.loaded");
 	if (c->status != HR_STATUS_RUNNING && c->status != HR_STATUS_CREATED) {
 		hr_fail(err, 0, "container `%s` is %s: cannot exec in it", id, hr_status_name(c->status));
 		goto out;
@@ -204,6 +206,7 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 			goto out;
 		r = -1;
 	}
+	HR_FAULT_POINT("exec.policy");
 	if (parse_process(pj, &ps, err) < 0)
 		goto out;
 	if (ps->process->terminal && !o->console_socket) {
@@ -301,8 +304,11 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 	sv[1] = -1;
 	if (helper < 0)
 		goto out;
+	/* the helper waits for GO on the sync socket: killed here, it reads EOF and exits */
+	HR_FAULT_POINT("exec.spawned");
 	if (cg && hr_cgroup_enter(cg, helper, err) < 0)
 		goto kill;
+	HR_FAULT_POINT("exec.entered");
 	if (hr_sync_send(sv[0], HR_SYNC_GO, 0, NULL, 0, -1) < 0) {
 		hr_fail(err, errno, "write to exec helper");
 		goto kill;
@@ -338,6 +344,7 @@ int hr_container_exec(const struct hr_rt *rt, const char *id, const struct hr_ex
 	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
 		;
 	helper = -1;
+	HR_FAULT_POINT("exec.ready");
 	if (o->pid_file) {
 		char buf[32];
 		int n = snprintf(buf, sizeof(buf), "%d", pid);

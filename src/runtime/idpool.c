@@ -94,13 +94,10 @@ int hr_idpool_acquire(int root_fd, const char *id, uint32_t start, uint32_t size
 	{
 		json_int_t b = json_integer_value(json_object_get(v, "base"));
 
-		if (!in_use(root_fd, key, v)) {
+		/* the caller holds id's state dir: an entry of id is a leftover of a killed create */
+		if (strcmp(key, id) == 0 || !in_use(root_fd, key, v)) {
 			json_object_del(ranges, key);
 			continue;
-		}
-		if (strcmp(key, id) == 0) {
-			hr_fail(err, EEXIST, "container `%s` already exists", id);
-			goto out;
 		}
 		if (b >= start && b < (json_int_t)start + size && (b - start) % HR_USERNS_RANGE == 0)
 			taken[(b - start) / HR_USERNS_RANGE] = true;
@@ -131,7 +128,10 @@ int hr_idpool_release(int root_fd, const char *id, struct hr_err **err)
 	pool = read_pool(root_fd, err);
 	if (!pool)
 		return -1;
-	if (json_object_get(json_object_get(pool, "ranges"), id)) {
+	/* a writer killed between its write and its rename left this; writers hold the lock */
+	if (unlinkat(root_fd, "." HR_IDPOOL_FILE ".tmp", 0) < 0 && errno != ENOENT)
+		r = hr_fail(err, errno, "remove `.%s.tmp`", HR_IDPOOL_FILE);
+	if (r == 0 && json_object_get(json_object_get(pool, "ranges"), id)) {
 		json_object_del(json_object_get(pool, "ranges"), id);
 		r = write_pool(root_fd, pool, err);
 	}

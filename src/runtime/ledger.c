@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The restart ledger: <root>/.hardrun-restarts/<id>.json holds, per
- * container id, the times of failed exits and the taint left by exec,
- * {"failures":[1764582000,…],"tainted":{"time":…,"argv0":…}}, and survives
+ * container id, the times of failed exits (non-zero status), of quick
+ * restarts (a short run whose status hardrun could not learn) and the
+ * taint left by exec, {"failures":[1764582000,…],"restarts":[…],
+ * "tainted":{"time":…,"argv0":…}}, and survives
  * delete, because docker restarts a container by creating it again under
  * the same id.  Written under flock of the directory's .lock file.
  */
@@ -66,16 +68,33 @@ static json_t *load(int dir_fd, const char *name, struct hr_err **err)
 	return j;
 }
 
-int hr_ledger_read(int root_fd, const char *id, int64_t **times, size_t *n, char **tainted_time, struct hr_err **err)
+static int64_t *times_of(json_t *arr, size_t *n)
+{
+	int64_t *t = xcalloc(json_array_size(arr) + 1, sizeof(int64_t));
+	size_t i;
+	json_t *v;
+
+	*n = 0;
+	json_array_foreach(arr, i, v)
+	{
+		if (json_is_integer(v))
+			t[(*n)++] = json_integer_value(v);
+	}
+	return t;
+}
+
+int hr_ledger_read(int root_fd, const char *id, int64_t **times, size_t *n, int64_t **restarts, size_t *n_restarts,
+		   char **tainted_time, struct hr_err **err)
 {
 	cleanup_close int dir_fd = open_dir(root_fd, err);
 	cleanup_close int lock = -1;
 	cleanup_free char *name = xasprintf("%s.json", id);
-	json_t *j, *f, *v;
-	size_t i;
+	json_t *j, *v;
 
 	*times = NULL;
 	*n = 0;
+	*restarts = NULL;
+	*n_restarts = 0;
 	*tainted_time = NULL;
 	if (dir_fd < 0)
 		return -1;
@@ -85,13 +104,8 @@ int hr_ledger_read(int root_fd, const char *id, int64_t **times, size_t *n, char
 	j = load(dir_fd, name, err);
 	if (!j)
 		return -1;
-	f = json_object_get(j, "failures");
-	*times = xcalloc(json_array_size(f) + 1, sizeof(int64_t));
-	json_array_foreach(f, i, v)
-	{
-		if (json_is_integer(v))
-			(*times)[(*n)++] = json_integer_value(v);
-	}
+	*times = times_of(json_object_get(j, "failures"), n);
+	*restarts = times_of(json_object_get(j, "restarts"), n_restarts);
 	v = json_object_get(json_object_get(j, "tainted"), "time");
 	if (json_is_string(v))
 		*tainted_time = xstrdup(json_string_value(v));
@@ -101,14 +115,14 @@ int hr_ledger_read(int root_fd, const char *id, int64_t **times, size_t *n, char
 	return 0;
 }
 
-int hr_ledger_record(int root_fd, const char *id, bool failed, int64_t now, const char *tainted_json,
+int hr_ledger_record(int root_fd, const char *id, enum hr_ledger_exit what, int64_t now, const char *tainted_json,
 		     struct hr_err **err)
 {
 	cleanup_close int dir_fd = open_dir(root_fd, err);
 	cleanup_close int lock = -1;
 	cleanup_free char *name = xasprintf("%s.json", id);
 	cleanup_free char *text = NULL;
-	json_t *j, *f;
+	json_t *j;
 	int r;
 
 	if (dir_fd < 0)
@@ -119,11 +133,18 @@ int hr_ledger_record(int root_fd, const char *id, bool failed, int64_t now, cons
 	j = load(dir_fd, name, err);
 	if (!j)
 		return -1;
-	f = json_object_get(j, "failures");
-	if (failed)
+	if (what != HR_LEDGER_NONE) {
+		const char *key = what == HR_LEDGER_FAILED ? "failures" : "restarts";
+		json_t *f = json_object_get(j, key);
+
+		if (!json_is_array(f)) {
+			f = json_array();
+			json_object_set_new(j, key, f);
+		}
 		json_array_append_new(f, json_integer(now));
-	while (json_array_size(f) > LEDGER_KEEP)
-		json_array_remove(f, 0);
+		while (json_array_size(f) > LEDGER_KEEP)
+			json_array_remove(f, 0);
+	}
 	if (tainted_json) {
 		json_t *t = json_loads(tainted_json, 0, NULL);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "fault.h"
 #include "policyrt.h"
 #include "hardrun/cgroup.h"
 #include "hardrun/strutil.h"
@@ -105,6 +106,7 @@ int hr_container_update(const struct hr_rt *rt, const char *id, const char *reso
 	}
 	if (hr_container_load(rt, id, true, &c, err) < 0)
 		goto out;
+	HR_FAULT_POINT("update.loaded");
 	/* the policy's maxima hold for update too: docker update cannot lift them */
 	if (hr_policy_update_step(rt, id, res, c->spec, err) < 0)
 		goto out;
@@ -119,6 +121,7 @@ int hr_container_update(const struct hr_rt *rt, const char *id, const char *reso
 	}
 	if (open_cgroup(c, &cg, err) < 0 || hr_cgroup_apply(cg, &s->lnx.resources, err) < 0)
 		goto out;
+	HR_FAULT_POINT("update.applied");
 	r = 0;
 out:
 	json_decref(wrap);

@@ -24,6 +24,8 @@
 #include "hardrun/runtime.h"
 #include "hardrun/spec.h"
 #include "hardrun/strutil.h"
+#include "fault.h"
+#include "intent.h"
 #include "policyrt.h"
 #include "statedir.h"
 
@@ -90,14 +92,16 @@ static int open_rootfs(json_t *cfg, const char *bundle)
 	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, const char *bundle, const char *cfg,
-			  size_t len, const struct hr_create_opts *o, struct hr_hardened *out, struct hr_err **err)
+int hr_policy_create_step(const struct hr_rt *rt, int root_fd, int dir_fd, const char *id, const char *bundle,
+			  const char *cfg, size_t len, const struct hr_create_opts *o, struct hr_hardened *out,
+			  struct hr_err **err)
 {
 	struct hr_policy *p = NULL;
 	struct hr_decisions d = {0};
 	struct hr_harden_ctx ctx = {.id = id, .bundle = bundle};
 	struct host host = {.rootfs_fd = -1};
 	cleanup_free int64_t *times = NULL;
+	cleanup_free int64_t *restarts = NULL;
 	cleanup_free char *tainted = NULL;
 	json_error_t je;
 	json_t *j;
@@ -109,9 +113,10 @@ int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, c
 		return hr_fail(err, 0, "config.json:%d:%d: %s", je.line, je.column, je.text);
 	if (hr_runtime_policy_load(rt, &p, err) < 0)
 		goto out;
-	if (hr_ledger_read(root_fd, id, &times, &ctx.n_failures, &tainted, err) < 0)
+	if (hr_ledger_read(root_fd, id, &times, &ctx.n_failures, &restarts, &ctx.n_restarts, &tainted, err) < 0)
 		goto out;
 	ctx.failure_times = times;
+	ctx.restart_times = restarts;
 	ctx.now = (int64_t)time(NULL);
 	ctx.tainted = tainted != NULL;
 	ctx.tainted_time = tainted && *tainted ? tainted : NULL;
@@ -125,11 +130,15 @@ int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, c
 	ctx.profile = o ? o->seccomp_profile : NULL;
 	ctx.profile_name = o ? o->seccomp_profile_name : NULL;
 	if (hr_harden_wants_userns(p, j, &ctx)) {
+		/* recorded first: delete --force gives the range back whenever create dies */
+		if (hr_intent_add(dir_fd, err, "idrange", "%s", id) < 0)
+			goto out;
 		if (hr_idpool_acquire(root_fd, id, p->userns_pool_start, p->userns_pool_size, &ctx.userns_base, err) <
 		    0)
 			goto out;
 		ctx.has_userns_base = true;
 		out->range_acquired = true;
+		HR_FAULT_POINT("create.idrange");
 	}
 	out->level = p->level;
 	out->policy_file = rt->policy_path ? rt->policy_path : HR_POLICY_PATH;
@@ -147,6 +156,10 @@ int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, c
 
 			if (!text) {
 				r = hr_fail(err, EINVAL, "apparmor: `%s` is not a valid profile name", name);
+				goto out;
+			}
+			if (hr_intent_add(dir_fd, err, "apparmor", "%s", name) < 0) {
+				r = -1;
 				goto out;
 			}
 			if (hr_apparmor_load(text, err) < 0) {
@@ -212,18 +225,21 @@ static double init_age(uint64_t pid_start)
 }
 
 void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_gone, bool started, int exit_status,
-			   uint64_t pid_start)
+			   uint64_t pid_start, bool unload_apparmor)
 {
 	cleanup_free char *tainted = NULL;
 	struct hr_err *tmp = NULL;
 	struct stat st;
 	size_t len = 0;
-	bool failed;
+	enum hr_ledger_exit what = HR_LEDGER_NONE;
+	bool killed = fstatat(dir_fd, HR_KILLED_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0;
 
 	if (hr_statedir_read(dir_fd, HR_TAINTED_FILE, &tainted, &len, &tmp) < 0)
 		hr_err_free(&tmp);
 	if (exit_status >= 0) {
-		failed = exit_status != 0;
+		/* the status is known (run reaped the init, or the exit watcher read it): it decides */
+		if (exit_status != 0 && !(killed && exit_status > 128))
+			what = HR_LEDGER_FAILED;
 	} else {
 		/*
 		 * A shim reaped the init, so its status is unknown here.  What
@@ -233,10 +249,10 @@ void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_go
 		 */
 		double age = init_age(pid_start);
 
-		failed = started && init_gone && fstatat(dir_fd, HR_KILLED_FILE, &st, AT_SYMLINK_NOFOLLOW) != 0 &&
-			 age >= 0 && age < HR_RESTART_QUICK_SECONDS;
+		if (started && init_gone && !killed && age >= 0 && age < HR_RESTART_QUICK_SECONDS)
+			what = HR_LEDGER_RESTART;
 	}
-	if (hr_apparmor_enabled()) {
+	if (unload_apparmor && hr_apparmor_enabled()) {
 		cleanup_free char *name = xasprintf("hardrun-%s", id);
 		cleanup_free char *text = hr_policy_apparmor_profile(name);
 		cleanup_free char *cfg = NULL;
@@ -256,10 +272,19 @@ void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_go
 		hr_err_free(&tmp);
 		len = 0;
 	}
-	if (!failed && !tainted)
+	if (what == HR_LEDGER_NONE && !tainted)
 		return;
-	if (hr_ledger_record(root_fd, id, failed, (int64_t)time(NULL), tainted, &tmp) < 0) {
+	/* a delete killed after recording must not count the same exit again */
+	if (fstatat(dir_fd, HR_LEDGERED_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return;
+	if (hr_ledger_record(root_fd, id, what, (int64_t)time(NULL), tainted, &tmp) < 0) {
 		hr_log_warn("delete `%s`: restart ledger: %s", id, tmp->msg);
+		hr_err_free(&tmp);
+		return;
+	}
+	HR_FAULT_POINT("delete.ledger");
+	if (hr_statedir_write(dir_fd, HR_LEDGERED_FILE, "", 0, &tmp) < 0) {
+		hr_log_warn("delete `%s`: %s", id, tmp->msg);
 		hr_err_free(&tmp);
 	}
 }

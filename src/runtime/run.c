@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "fault.h"
 #include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/strutil.h"
@@ -156,6 +157,7 @@ int hr_container_run(const struct hr_rt *rt, const char *id, const struct hr_cre
 	}
 	if (hr_container_do_create(rt, id, o, !o->detach, &pid, o->detach ? NULL : &term_sock, err) < 0)
 		return hr_fail_wrap(err, "run `%s`", id);
+	HR_FAULT_POINT("run.created");
 	if (term_sock >= 0)
 		master = hr_console_recv_master(term_sock);
 	if (hr_container_load(rt, id, true, &c, err) < 0)
@@ -173,10 +175,12 @@ int hr_container_run(const struct hr_rt *rt, const char *id, const struct hr_cre
 		hr_loaded_free(c);
 		return r < 0 ? hr_fail_wrap(err, "run `%s`", id) : 0;
 	}
+	HR_FAULT_POINT("run.started");
 	/* release the container's lock while it runs so state/kill work */
 	close(c->dir_fd);
 	c->dir_fd = -1;
 	r = master >= 0 ? hr_wait_forward_pty(pid, master, status, err) : hr_wait_forward(pid, status, err);
+	HR_FAULT_POINT("run.waited");
 	hr_loaded_free(c);
 	c = NULL;
 	{

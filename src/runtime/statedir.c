@@ -16,8 +16,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "hardrun/strutil.h"
+#include "intent.h"
 #include "statedir.h"
+
+#if defined(HR_FAULT) && HR_FAULT
+/* The fault point between a temporary's write and its rename, named by what it holds. */
+static const char *write_point(const char *name)
+{
+	static const char *const known[][2] = {{"state.json", "write.state"},
+					       {"config.json", "write.config"},
+					       {"decisions.json", "write.decisions"},
+					       {".hardrun-idpool.json", "write.idpool"}};
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < HR_ARRAY_SIZE(known); i++)
+		if (strcmp(name, known[i][0]) == 0)
+			return known[i][1];
+	/* the restart ledger's <id>.json */
+	if (n > 5 && strcmp(name + n - 5, ".json") == 0)
+		return "write.ledger";
+	return "write.other";
+}
+#endif
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -98,6 +120,16 @@ int hr_statedir_open(int root_fd, const char *id, struct hr_err **err)
 	return steal_fd(&fd);
 }
 
+int hr_statedir_open_nb(int root_fd, const char *id, bool *busy, struct hr_err **err)
+{
+	int fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return hr_fail(err, errno, "open state dir for `%s`", id);
+	*busy = flock(fd, LOCK_EX | LOCK_NB) < 0;
+	return fd;
+}
+
 int hr_statedir_write(int dir_fd, const char *name, const char *data, size_t len, struct hr_err **err)
 {
 	cleanup_free char *tmp = xasprintf(".%s.tmp", name);
@@ -110,6 +142,7 @@ int hr_statedir_write(int dir_fd, const char *name, const char *data, size_t len
 		unlinkat(dir_fd, tmp, 0);
 		return hr_fail(err, errno, "write `%s`", name);
 	}
+	HR_FAULT_POINT(write_point(name));
 	if (renameat(dir_fd, tmp, dir_fd, name) < 0) {
 		unlinkat(dir_fd, tmp, 0);
 		return hr_fail(err, errno, "rename `%s`", name);
@@ -197,11 +230,16 @@ int hr_statedir_remove(int root_fd, const char *id, struct hr_err **err)
 		}
 	}
 	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+		/* the intent record goes last: until then a killed delete can be finished from it */
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    strcmp(e->d_name, HR_INTENT_FILE) == 0)
 			continue;
 		if (unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT)
 			return hr_fail(err, errno, "remove `%s` of `%s`", e->d_name, id);
 	}
+	HR_FAULT_POINT("delete.files");
+	if (unlinkat(dirfd(d), HR_INTENT_FILE, 0) < 0 && errno != ENOENT)
+		return hr_fail(err, errno, "remove `%s` of `%s`", HR_INTENT_FILE, id);
 	if (unlinkat(root_fd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return hr_fail(err, errno, "remove state dir for `%s`", id);
 	return 0;

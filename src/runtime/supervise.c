@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "fault.h"
 #include "hardrun/cgroup.h"
 #include "hardrun/log.h"
 #include "hardrun/strutil.h"
@@ -394,6 +395,7 @@ static int run_once(struct sup *x, unsigned attempt, int *status, struct hr_err 
 		close_pair(errp);
 		goto refused;
 	}
+	HR_FAULT_POINT("launch.created");
 	hr_levent_emit(&x->ev, HR_EV_CREATE, json_pack("{s:i, s:s}", "pid", (int)w.pid, "bundle", x->bundle));
 	if (hr_container_load(x->rt, x->name, true, &c, err) < 0 || hr_container_do_start(c, err) < 0) {
 		struct hr_err *tmp = NULL;
@@ -408,6 +410,7 @@ static int run_once(struct sup *x, unsigned attempt, int *status, struct hr_err 
 		close_pair(errp);
 		goto refused;
 	}
+	HR_FAULT_POINT("launch.started");
 	hr_levent_emit(&x->ev, HR_EV_START, json_pack("{s:i, s:i}", "pid", (int)w.pid, "attempt", (int)attempt));
 	if (attempt == 1) {
 		notify_ready();
@@ -429,6 +432,7 @@ static int run_once(struct sup *x, unsigned attempt, int *status, struct hr_err 
 	if (errp[0] >= 0)
 		(void)fcntl(errp[0], F_SETFL, O_NONBLOCK);
 	r = wait_service(x, &w, &outp[0], &errp[0], &ws, err);
+	HR_FAULT_POINT("launch.waited");
 	/* an OOM kill of the init itself shows only now */
 	monitor(x, &w);
 	{
@@ -735,8 +739,25 @@ int hr_supervise_stop(const struct hr_rt *rt, const char *name, uint64_t timeout
 	}
 	if (dir_fd < 0)
 		return hr_fail_wrap(err, "stop `%s`", name);
-	if (!hr_launchdir_supervised(dir_fd, &pid) || pid <= 0)
-		return hr_fail(err, ESRCH, "stop `%s`: no supervisor is running", name);
+	if (!hr_launchdir_supervised(dir_fd, &pid) || pid <= 0) {
+		struct hr_loaded *c = NULL;
+		struct hr_err *tmp = NULL;
+
+		/*
+		 * A supervisor that was killed leaves its service running with
+		 * no one to stop it: stop and remove it here, as the supervisor
+		 * would have.
+		 */
+		if (hr_container_load(rt, name, false, &c, &tmp) < 0) {
+			hr_err_free(&tmp);
+			return hr_fail(err, ESRCH, "stop `%s`: no supervisor is running", name);
+		}
+		hr_loaded_free(c);
+		if (hr_container_delete(rt, name, true, err) < 0)
+			return hr_fail_wrap(err, "stop `%s`", name);
+		hr_log_warn("stop `%s`: its supervisor was gone; the service was stopped and removed", name);
+		return 0;
+	}
 	if (kill(pid, SIGTERM) < 0)
 		return hr_fail(err, errno, "stop `%s`: signal supervisor %d", name, (int)pid);
 	end = hr_now_ms() + timeout_ms;

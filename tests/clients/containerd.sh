@@ -100,6 +100,19 @@ out=$(crun_ --rm "$IMG" e1 /no/such/binary 2>&1)
 cl_match "error: hardrun's own line is shown by ctr" 'create `e1`: exec `/no/such/binary`: no such file or directory' "$out"
 cl_eq "error: nothing left in --runc-root" "" "$(ls "$RUNC_ROOT/test" 2>/dev/null)"
 
+# --- the restart cap under the shim: the shim reaps the init, hardrun's exit watcher
+# still gives delete its status, so clean exits of one id never count (policy level 2:
+# 5 failures in 300 s) and failures are named as such
+for i in 1 2 3 4 5 6; do
+	crun_ --rm "$IMG" rc1 true
+	cl_eq "restart cap: clean run $i of one id under the shim" 0 $?
+done
+for i in 1 2 3 4 5; do crun_ --rm "$IMG" rc2 false; done
+out=$(crun_ --rm "$IMG" rc2 true 2>&1)
+cl_match "restart cap: five failed runs of one id are refused as failures" \
+	'refused by policy \(restart\): container `rc2` failed 5 times in the last 300 s' "$out"
+cl_eq "restart cap: nothing left in --runc-root" "" "$(ls "$RUNC_ROOT/test" 2>/dev/null)"
+
 # --- every call came to hardrun, in the shapes CLIENTS.md records
 B="$W/state/io.containerd.runtime.v2.task/test/[a-z0-9]+"
 G="--root $RUNC_ROOT/test --log $B/log.json --log-format json"

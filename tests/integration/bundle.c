@@ -65,7 +65,8 @@ bool hb_is_hardrun(void)
 	const char *r = hb_runtime();
 	const char *base = strrchr(r, '/');
 
-	return strcmp(base ? base + 1 : r, "hardrun") == 0;
+	/* hardrun, or its fault-injection build hardrun-fault */
+	return strcmp(base ? base + 1 : r, "hardrun") == 0 || strcmp(base ? base + 1 : r, "hardrun-fault") == 0;
 }
 
 static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -344,6 +345,56 @@ int hb_lines(const char *s)
 	return n;
 }
 
+/* Whether a cgroup directory whose name contains id is anywhere in hierarchy dir, down to depth levels. */
+static bool cgroup_named(const char *dir, const char *id, int depth, char *found, size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool hit = false;
+
+	while (d && !hit && (e = readdir(d)) != NULL) {
+		char p[1024];
+
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		if (strstr(e->d_name, id)) {
+			snprintf(found, len, "%s", p);
+			hit = true;
+		} else if (depth > 1) {
+			hit = cgroup_named(p, id, depth - 1, found, len);
+		}
+	}
+	if (d)
+		closedir(d);
+	return hit;
+}
+
+/* Temporaries under the state root: NAME.tmp (atomic writes), HASH.PID (filter cache). */
+static void assert_no_temporaries(const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) != NULL) {
+		char p[1024];
+		size_t n = strlen(e->d_name);
+		const char *dot = strchr(e->d_name, '.');
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		ck_assert_msg(!(n > 4 && strcmp(e->d_name + n - 4, ".tmp") == 0), "temporary left behind: %s", p);
+		ck_assert_msg(!(dot && dot - e->d_name == 16 && strspn(e->d_name, "0123456789abcdef") == 16),
+			      "filter-cache temporary left behind: %s", p);
+		ck_assert_msg(strstr(e->d_name, ".hardrun-tmp") == NULL, "temporary left behind: %s", p);
+		if (e->d_type == DT_DIR && depth > 1)
+			assert_no_temporaries(p, depth - 1);
+	}
+	if (d)
+		closedir(d);
+}
+
 void hb_assert_no_leak(struct hb *b)
 {
 	char line[4096], p[512];
@@ -356,38 +407,99 @@ void hb_assert_no_leak(struct hb *b)
 		ck_assert_msg(strstr(line, b->dir) == NULL, "mount left behind: %s", line);
 	if (f)
 		fclose(f);
-	/* no cgroup directory named after the container in any hierarchy */
+	/* no cgroup directory named after the container in any hierarchy, at any depth up to 3 */
 	d = opendir("/sys/fs/cgroup");
 	while (d && (e = readdir(d)) != NULL) {
-		struct stat st;
+		char found[1024];
 
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(p, sizeof(p), "/sys/fs/cgroup/%s/%s", e->d_name, b->id);
-		ck_assert_msg(stat(p, &st) != 0, "cgroup left behind: %s", p);
+		snprintf(p, sizeof(p), "/sys/fs/cgroup/%s", e->d_name);
+		ck_assert_msg(!cgroup_named(p, b->id, 3, found, sizeof(found)), "cgroup left behind: %s", found);
 	}
 	if (d)
 		closedir(d);
 	/* no state dir */
 	snprintf(p, sizeof(p), "%s/%s", b->state, b->id);
 	ck_assert_msg(access(p, F_OK) != 0, "state dir left behind: %s", p);
-	/* no process with the bundle as its cwd or root */
-	d = opendir("/proc");
-	while (d && (e = readdir(d)) != NULL) {
-		char t[512];
-		ssize_t n;
+	/* no id range of the container in the pool */
+	snprintf(p, sizeof(p), "%s/.hardrun-idpool.json", b->state);
+	f = fopen(p, "re");
+	if (f) {
+		char quoted[80];
 
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(p, sizeof(p), "/proc/%s/root", e->d_name);
-		n = readlink(p, t, sizeof(t) - 1);
-		if (n <= 0)
-			continue;
-		t[n] = '\0';
-		ck_assert_msg(strncmp(t, b->rootfs, strlen(b->rootfs)) != 0, "process %s left behind", e->d_name);
+		snprintf(quoted, sizeof(quoted), "\"%s\"", b->id);
+		while (fgets(line, sizeof(line), f))
+			ck_assert_msg(strstr(line, quoted) == NULL, "id range left behind: %s", line);
+		fclose(f);
 	}
-	if (d)
-		closedir(d);
+	/* no temporaries of the state root, the ledger, the filter cache, or a pid file */
+	assert_no_temporaries(b->state, 2);
+	assert_no_temporaries(b->dir, 1);
+	/* no AppArmor profile of the container (when the kernel has AppArmor) */
+	f = fopen("/sys/kernel/security/apparmor/profiles", "re");
+	if (f) {
+		char name[96];
+
+		snprintf(name, sizeof(name), "hardrun-%s ", b->id);
+		while (fgets(line, sizeof(line), f))
+			ck_assert_msg(strncmp(line, name, strlen(name)) != 0, "AppArmor profile left behind: %s", line);
+		fclose(f);
+	}
+	/* no live process with the bundle as its root or cwd, or in a cgroup of the container */
+	for (int attempt = 0;; attempt++) {
+		char left[600] = "";
+
+		d = opendir("/proc");
+		while (d && (e = readdir(d)) != NULL && !left[0]) {
+			char t[512], st[600], *c;
+			ssize_t n;
+			FILE *sf;
+			size_t idlen = strlen(b->id);
+
+			if (e->d_name[0] < '0' || e->d_name[0] > '9')
+				continue;
+			/* a zombie holds nothing; its reaping is its parent's */
+			snprintf(p, sizeof(p), "/proc/%s/stat", e->d_name);
+			sf = fopen(p, "re");
+			if (!sf)
+				continue;
+			n = (ssize_t)fread(st, 1, sizeof(st) - 1, sf);
+			fclose(sf);
+			st[n > 0 ? n : 0] = '\0';
+			c = strrchr(st, ')');
+			if (!c || c[1] != ' ' || c[2] == 'Z' || c[2] == 'X')
+				continue;
+			for (int k = 0; k < 2 && !left[0]; k++) {
+				snprintf(p, sizeof(p), "/proc/%s/%s", e->d_name, k ? "cwd" : "root");
+				n = readlink(p, t, sizeof(t) - 1);
+				if (n <= 0)
+					continue;
+				t[n] = '\0';
+				if (strncmp(t, k ? b->dir : b->rootfs, strlen(k ? b->dir : b->rootfs)) == 0)
+					snprintf(left, sizeof(left), "process %.16s (%s %.300s)", e->d_name,
+						 k ? "cwd" : "root", t);
+			}
+			snprintf(p, sizeof(p), "/proc/%s/cgroup", e->d_name);
+			sf = fopen(p, "re");
+			while (sf && !left[0] && fgets(line, sizeof(line), sf)) {
+				char *hit = strstr(line, b->id);
+
+				if (hit && (hit[idlen] == '\n' || hit[idlen] == '/' || hit[idlen] == ' ') &&
+				    hit[-1] == '/')
+					snprintf(left, sizeof(left), "process %.16s in cgroup %.300s", e->d_name, line);
+			}
+			if (sf)
+				fclose(sf);
+		}
+		if (d)
+			closedir(d);
+		if (!left[0])
+			break;
+		/* a SIGKILLed process takes a moment to leave */
+		ck_assert_msg(attempt < 100, "%s left behind", left);
+		usleep(20000);
+	}
 }
 
 void hb_finish(struct hb *b)

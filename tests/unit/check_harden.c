@@ -703,6 +703,7 @@ START_TEST(restart_cap_and_taint)
 	int64_t times[] = {99000, 99800, 99900, 99950, 99990, 99999};
 	json_t *cfg = runc_config();
 	cleanup_free char *d = NULL;
+	char *d2;
 
 	c.failure_times = times;
 	c.n_failures = 5; /* 99000 is outside the 300 s window: 4 */
@@ -724,6 +725,33 @@ START_TEST(restart_cap_and_taint)
 	cfg = runc_config();
 	harden_refused(strict, cfg, &c,
 		       "refused by policy (CSVS 3.10): container `web` was tainted by exec (2026-12-01T10:00:00Z)");
+	json_decref(cfg);
+	c.tainted = false;
+	c.tainted_time = NULL;
+	/* runs of unknown status: the cap counts restarts and says so */
+	c.n_failures = 0;
+	c.restart_times = times;
+	c.n_restarts = 6;
+	cfg = runc_config();
+	harden_refused(p, cfg, &c,
+		       "refused by policy (restart): container `web` restarted 5 times in the last 300 s, each run "
+		       "shorter than 10 s (exit status unknown to hardrun)");
+	json_decref(cfg);
+	/* both kinds */
+	c.n_failures = 3; /* 2 in the window */
+	c.n_restarts = 4; /* 3 in the window */
+	cfg = runc_config();
+	harden_refused(p, cfg, &c,
+		       "refused by policy (restart): container `web` restarted 5 times in the last 300 s: 2 failed, 3 "
+		       "shorter than 10 s with an exit status unknown to hardrun");
+	json_decref(cfg);
+	c.n_restarts = 2; /* 1 in the window: 3 in all, under the cap */
+	cfg = runc_config();
+	d2 = harden_ok(p, cfg, &c);
+	ck_assert_msg(strstr(d2, "\"2 failed exits and 1 runs shorter than 10 s of unknown status in the last 300 s, "
+				 "cap 5\""),
+		      "%s", d2);
+	free(d2);
 	json_decref(cfg);
 	hr_policy_free(p);
 	hr_policy_free(strict);
