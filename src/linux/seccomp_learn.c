@@ -217,6 +217,8 @@ static int serve_loop(struct learner *l, int fd, int pidfd, struct hr_err **err)
 	}
 }
 
+static const char *const timing_calls[] = {"futex", "restart_syscall", "sched_yield"};
+
 int hr_seccomp_learn_serve(int notify_fd, int pidfd, const char *out_path, struct hr_err **err)
 {
 	struct learner l = {.dir_fd = -1};
@@ -238,6 +240,15 @@ int hr_seccomp_learn_serve(int notify_fd, int pidfd, const char *out_path, struc
 	hr_scprof_add_name(&l.prof, "sendmsg");
 	/* enforced, the profile is the first filter: the ones after it are loaded through it */
 	hr_scprof_add_name(&l.prof, "seccomp");
+	/*
+	 * Calls whose use depends on timing, not on the program: a futex wait
+	 * only under contention (pthread_join of a thread still running),
+	 * restart_syscall only after a signal interrupts a sleep.  A run that
+	 * happened not to make them would learn a profile on which the next
+	 * run crashes (glibc treats a failing futex as fatal).
+	 */
+	for (size_t i = 0; i < HR_ARRAY_SIZE(timing_calls); i++)
+		hr_scprof_add_name(&l.prof, timing_calls[i]);
 	if (write_profile(&l, err) < 0)
 		goto out;
 	r = serve_loop(&l, notify_fd, pidfd, err);
