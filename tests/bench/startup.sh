@@ -5,6 +5,8 @@
 # hardrun/crun and hardrun/runc.  Not a test: numbers go to README.md here.
 #
 # Usage (root): tests/bench/startup.sh [path/to/hardrun]   (RUNS=N, default 40)
+# HR_BENCH_SYSTEMD=1: every runtime with --systemd-cgroup and the cgroupsPath
+# system.slice:hrbench:bench (a transient scope per container; needs systemd).
 #
 # crun refuses the hybrid cgroup layout while a controller (hugetlb on the
 # development machines) sits on the cgroup2 mount; for the run this script
@@ -24,7 +26,7 @@ done
 W=$(mktemp -d /tmp/hardrun-bench.XXXXXX)
 moved_hugetlb=0
 cleanup() {
-	for r in "$HR" crun runc; do "$r" --root "$W/state-${r##*/}" delete --force bench >/dev/null 2>&1 || true; done
+	for r in "$HR" crun runc; do "$r" ${G:-} --root "$W/state-${r##*/}" delete --force bench >/dev/null 2>&1 || true; done
 	# hugetlb stays on its v1 hierarchy: unmounted, the kernel keeps the hierarchy alive
 	# out of sight, and containerd then cannot load any container's cgroups (no OOM events)
 	[ $moved_hugetlb -eq 1 ] && echo "note: hugetlb stays mounted at /sys/fs/cgroup/hugetlb (v1)"
@@ -45,19 +47,30 @@ ln -s busybox "$W/bundle/rootfs/bin/true"
 ln -s busybox "$W/bundle/rootfs/bin/sh"
 "$HR" spec --bundle "$W/bundle"
 sed -i -e 's/"terminal": true/"terminal": false/' -e 's|^\( *\)"sh"$|\1"/bin/true"|' "$W/bundle/config.json"
+G=
+if [ "${HR_BENCH_SYSTEMD:-0}" = 1 ]; then
+	[ -d /run/systemd/system ] || { echo "HR_BENCH_SYSTEMD=1: systemd is not running here" >&2; exit 1; }
+	G=--systemd-cgroup
+	python3 - "$W/bundle/config.json" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c.setdefault("linux", {})["cgroupsPath"] = "system.slice:hrbench:bench"
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+EOF
+fi
 mkdir -p "$W/state-hardrun" "$W/state-crun" "$W/state-runc"
 chmod 700 "$W"/state-*
 
 cycle() { # runtime: what containerd's shim does for one short-lived container
-	local r=$1 root=$W/state-${1##*/}
+	local r="$1 $G" root=$W/state-${1##*/}
 	echo "$r --root $root create --bundle $W/bundle bench </dev/null >/dev/null 2>&1 && $r --root $root start bench && while $r --root $root state bench | grep -q '\"running\"'; do :; done; $r --root $root delete bench"
 }
 
 cd "$W"
 hyperfine -N --warmup 3 --runs "$RUNS" --export-csv "$W/run.csv" \
-	-n hardrun "$HR --root $W/state-hardrun run --bundle $W/bundle bench" \
-	-n crun "crun --root $W/state-crun run --bundle $W/bundle bench" \
-	-n runc "runc --root $W/state-runc run --bundle $W/bundle bench" >/dev/null
+	-n hardrun "$HR $G --root $W/state-hardrun run --bundle $W/bundle bench" \
+	-n crun "crun $G --root $W/state-crun run --bundle $W/bundle bench" \
+	-n runc "runc $G --root $W/state-runc run --bundle $W/bundle bench" >/dev/null
 hyperfine --warmup 3 --runs "$RUNS" --export-csv "$W/cycle.csv" \
 	-n hardrun "$(cycle "$HR")" -n crun "$(cycle crun)" -n runc "$(cycle runc)" >/dev/null
 
@@ -68,6 +81,6 @@ report() { # csv title
 				title, med["hardrun"], med["crun"], med["runc"], med["hardrun"] / med["crun"], med["hardrun"] / med["runc"]
 		}' "$1"
 }
-echo "medians over $RUNS runs each, $(nproc) cores, $(uname -r), $(date -u +%F)"
+echo "medians over $RUNS runs each, $(nproc) cores, $(uname -r), $(stat -fc %T /sys/fs/cgroup), ${G:-cgroupfs driver}, $(date -u +%F)"
 report "$W/run.csv" "run /bin/true"
 report "$W/cycle.csv" "create+start+wait+delete"

@@ -84,7 +84,7 @@ printf '%s\n' "$TREE" >"$T/ctl/path"
 	printf '%s ' "$@"
 	echo
 } >"$T/ctl/cmd"
-mkfs.ext4 -q -F -L hr-ctl -d "$T/ctl" "$T/ctl.img" 256M 2>/dev/null || die "mkfs.ext4 of the control disk failed"
+mkfs.ext4 -q -F -L hr-ctl -d "$T/ctl" "$T/ctl.img" 256M >/dev/null 2>&1 || die "mkfs.ext4 of the control disk failed"
 
 # the tree without .git and the other build dirs (build-asan, build-fuzz...):
 # hard links where the file system allows, with room for what CMD writes
@@ -95,7 +95,7 @@ for e in "$TREE"/* "$TREE"/.[!.]*; do
 	cp -al "$e" "$T/tree/" 2>/dev/null || cp -a "$e" "$T/tree/" || die "cannot copy $e"
 done
 TREE_MB=$(du -sm --apparent-size "$T/tree" | cut -f1)
-mkfs.ext4 -q -F -L hr-tree -E root_owner=0:0 -d "$T/tree" "$T/tree.img" "$((TREE_MB * 2 + 1024))M" 2>/dev/null ||
+mkfs.ext4 -q -F -L hr-tree -E root_owner=0:0 -d "$T/tree" "$T/tree.img" "$((TREE_MB * 2 + 1024))M" >/dev/null 2>&1 ||
 	die "mkfs.ext4 -d $TREE failed"
 rm -rf "$T/tree"
 
