@@ -62,6 +62,7 @@ QPID=
 TAILPID=
 cleanup() {
 	local rc=$?
+	set +e
 	[ -n "$TAILPID" ] && kill "$TAILPID" 2>/dev/null
 	if [ -n "$QPID" ] && kill -0 "$QPID" 2>/dev/null; then
 		kill -TERM "$QPID" 2>/dev/null

@@ -19,10 +19,12 @@ for c in ${CLIENTS:-docker podman containerd}; do
 		bin=$HR
 		[ $r = runc ] && bin=$(command -v runc)
 		echo "=== clients: $c with $r ($bin)"
-		HR_TEST_HARDRUN=$bin timeout -k 10 900 bash "tests/clients/$c.sh" >"$OUT/$c.$r" 2>&1
-		echo "exit $?" >>"$OUT/$c.$r"
-		[ $r = runc ] && grep -E '^(not ok|#)|: [0-9]+ passed|^exit ' "$OUT/$c.$r" | sed 's/^/  runc| /'
-		[ $r = hardrun ] && cat "$OUT/$c.$r"
+		HR_TEST_HARDRUN=$bin timeout -k 10 900 bash "tests/clients/$c.sh" 2>&1 | sed -u "s/^/$r| /"
+		st=${PIPESTATUS[0]}
+		echo "$r| exit $st"
+	done | tee "$OUT/$c.log"
+	for r in runc hardrun; do
+		sed -n "s/^$r| //p" "$OUT/$c.log" >"$OUT/$c.$r"
 	done
 	sed -n 's/^ok - //p' "$OUT/$c.runc" | sort >"$OUT/$c.runc.ok"
 	sed -n 's/^ok - //p' "$OUT/$c.hardrun" | sort >"$OUT/$c.hardrun.ok"
