@@ -101,7 +101,8 @@ mkfs.ext4 -q -F -L hr-tree -E root_owner=0:0 -d "$T/tree" "$T/tree.img" "$((TREE
 rm -rf "$T/tree"
 
 exec 8>/tmp/hr-vm.lock
-flock 8
+# in steps, so that a TERM while another boot holds the lock ends the wait
+until flock -w 2 8; do :; done
 T0=$SECONDS
 : >"$T/out.serial"
 qemu-system-x86_64 -accel tcg -machine q35 -cpu max -m "$MEM" -smp "$SMP" \
