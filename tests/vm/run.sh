@@ -8,10 +8,11 @@
 # docker and containerd up), reads its output and exit status back from a
 # third disk with debugfs, prints the output and exits with CMD's status.
 #
-#   run.sh [--tree DIR] [--timeout S] [--follow] [--mem MiB] [--smp N] -- CMD...
+#   run.sh [--tree DIR] [--at PATH] [--timeout S] [--follow] [--mem MiB] [--smp N] -- CMD...
 #
 # DIR defaults to the repository this script is in; the guest's cwd is DIR.
 # DIR's top level comes in without .git and build-* (only build/ is needed).
+# --at PATH mounts it at PATH in the guest instead of at DIR.
 # --follow prints the output live (from a second serial port) instead of at the end.
 # Exit: CMD's status; 124 on timeout (qemu killed by pid); 125 when the VM
 # could not run the command.  Boots hold `flock /tmp/hr-vm.lock`.  Nothing
@@ -28,7 +29,7 @@ MEM=4096
 SMP=${HR_VM_SMP:-2}
 
 usage() {
-	echo "usage: run.sh [--tree DIR] [--timeout S] [--follow] [--mem MiB] [--smp N] -- CMD..." >&2
+	echo "usage: run.sh [--tree DIR] [--at PATH] [--timeout S] [--follow] [--mem MiB] [--smp N] -- CMD..." >&2
 	exit 125
 }
 die() {
@@ -39,6 +40,7 @@ die() {
 while [ $# -gt 0 ]; do
 	case $1 in
 	--tree) TREE=$(cd "${2:?}" && pwd) || die "--tree: no such directory: $2"; shift 2 ;;
+	--at) AT=${2:?}; shift 2 ;;
 	--timeout) TIMEOUT=${2:?}; shift 2 ;;
 	--follow) FOLLOW=1; shift ;;
 	--mem) MEM=${2:?}; shift 2 ;;
@@ -51,6 +53,8 @@ done
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout: not a number of seconds: $TIMEOUT"
 [ "$(id -u)" -eq 0 ] || die "needs root"
 [ "$TREE" != / ] || die "--tree: / cannot be brought in"
+AT=${AT:-$TREE}
+[[ $AT == /?* ]] || die "--at: not an absolute path: $AT"
 for t in qemu-system-x86_64 mkfs.ext4 debugfs flock; do
 	command -v "$t" >/dev/null || die "missing $t (apt-get install qemu-system-x86 e2fsprogs)"
 done
@@ -79,7 +83,7 @@ trap 'exit 130' INT TERM
 
 # the command, as one bash script
 mkdir "$T/ctl"
-printf '%s\n' "$TREE" >"$T/ctl/path"
+printf '%s\n' "$AT" >"$T/ctl/path"
 {
 	echo 'export HR_VM=1'
 	printf '%s ' "$@"
