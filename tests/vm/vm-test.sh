@@ -10,7 +10,8 @@
 #
 # HR_VM_SUITE_TIMEOUT (s, default 1500) bounds each suite inside the guest;
 # the whole boot is bounded by the sum plus ten minutes.  HR_VM_CLIENTS
-# (default "docker podman containerd") picks the engines of the clients suite.
+# (default "docker podman containerd") picks the engines of the clients suite,
+# HR_VM_CLIENT_RUNTIMES="runc hardrun" adds the runc baseline run.
 
 set -euo pipefail
 
@@ -48,7 +49,7 @@ fi
 # the guest side: one bash script, the suite names baked in
 guest=$(
 	cat <<EOF
-export HR_TEST_MUST_RUN=1 CLIENTS="${HR_VM_CLIENTS:-docker podman containerd}"
+export HR_TEST_MUST_RUN=1 CLIENTS="${HR_VM_CLIENTS:-docker podman containerd}" CLIENT_RUNTIMES="${HR_VM_CLIENT_RUNTIMES:-hardrun}"
 echo "vm: host \$(uname -r), \$(systemctl --version | head -1), cgroup \$(stat -fc %T /sys/fs/cgroup), apparmor \$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null || echo absent)"
 p=0 f=0 failed=""
 for s in ${suites[*]}; do
