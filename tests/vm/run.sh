@@ -39,7 +39,7 @@ die() {
 
 while [ $# -gt 0 ]; do
 	case $1 in
-	--tree) TREE=$(cd "${2:?}" && pwd) || die "--tree: no such directory: $2"; shift 2 ;;
+	--tree) TREE=$(cd "${2:?}" 2>/dev/null && pwd) || die "--tree: no such directory: $2"; shift 2 ;;
 	--at) AT=${2:?}; shift 2 ;;
 	--timeout) TIMEOUT=${2:?}; shift 2 ;;
 	--follow) FOLLOW=1; shift ;;
