@@ -10,9 +10,11 @@ HR_JOBS=$(nproc 2>/dev/null || echo 2)
 HR_DEPS=(gcc cmake make pkg-config libseccomp-dev libcap-ng-dev libapparmor-dev libjansson-dev
 	check libsubunit-dev busybox-static libc6-dev)
 # extra tools of the full CI run: sanitizers and fuzzing (clang), static checks, man lint,
-# runc to prove the CVE tests can fail, and the real clients (tests/clients)
+# runc to prove the CVE tests can fail, the real clients (tests/clients), and
+# what builds and boots the VM test host (tests/vm)
 HR_CI_DEPS=(clang clang-tools libclang-rt-14-dev cppcheck clang-format mandoc runc
-	docker.io containerd podman conmon catatonit bsdutils)
+	docker.io containerd podman conmon catatonit bsdutils
+	qemu-system-x86 qemu-utils debootstrap e2fsprogs util-linux)
 
 hr_install() {
 	local missing=()

@@ -7,6 +7,8 @@
 # README.md here.
 #
 # Usage (root): tests/bench/startup.sh [path/to/hardrun]   (RUNS=N, default 40; PAR=N, default 8)
+# HR_BENCH_SYSTEMD=1: every runtime with --systemd-cgroup and the cgroupsPath
+# system.slice:hrbench:bench (a transient scope per container; needs systemd).
 #
 # crun refuses the hybrid cgroup layout while a controller (hugetlb on the
 # development machines) sits on the cgroup2 mount; for the run this script
@@ -29,7 +31,7 @@ moved_hugetlb=0
 cleanup() {
 	for r in "$HR" crun runc; do
 		for id in bench $(seq -f 'p%g' "$PAR"); do
-			"$r" --root "$W/state-${r##*/}" delete --force "$id" >/dev/null 2>&1 || true
+			"$r" ${G:-} --root "$W/state-${r##*/}" delete --force "$id" >/dev/null 2>&1 || true
 		done
 	done
 	# hugetlb stays on its v1 hierarchy: unmounted, the kernel keeps the hierarchy alive
@@ -63,13 +65,24 @@ ln -s busybox "$W/bundle/rootfs/bin/true"
 ln -s busybox "$W/bundle/rootfs/bin/sh"
 "$HR" spec --bundle "$W/bundle"
 sed -i -e 's/"terminal": true/"terminal": false/' -e 's|^\( *\)"sh"$|\1"/bin/true"|' "$W/bundle/config.json"
+G=
+if [ "${HR_BENCH_SYSTEMD:-0}" = 1 ]; then
+	[ -d /run/systemd/system ] || { echo "HR_BENCH_SYSTEMD=1: systemd is not running here" >&2; exit 1; }
+	G=--systemd-cgroup
+	python3 - "$W/bundle/config.json" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c.setdefault("linux", {})["cgroupsPath"] = "system.slice:hrbench:bench"
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+EOF
+fi
 mkdir -p "$W/state-hardrun" "$W/state-crun" "$W/state-runc"
 chmod 700 "$W"/state-*
 # level 0: the bundle as given, as crun and runc run it
 echo '{"level": 0}' >"$W/level0.json"
 chmod 644 "$W/level0.json"
-L2="$HR"
-L0="$HR --policy $W/level0.json"
+L2="$HR $G"
+L0="$HR $G --policy $W/level0.json"
 
 cycle() { # "runtime [flags]" state-dir: what containerd's shim does for one short-lived container
 	local r="$1 --root $W/state-$2"
@@ -83,17 +96,17 @@ cd "$W"
 hyperfine -N --warmup 3 --runs "$RUNS" -i --export-json "$W/run.json" \
 	-n hardrun-L2 "$L2 --root $W/state-hardrun run --bundle $W/bundle bench" \
 	-n hardrun-L0 "$L0 --root $W/state-hardrun run --bundle $W/bundle bench" \
-	-n crun "crun --root $W/state-crun run --bundle $W/bundle bench" \
-	-n runc "runc --root $W/state-runc run --bundle $W/bundle bench" >/dev/null
+	-n crun "crun $G --root $W/state-crun run --bundle $W/bundle bench" \
+	-n runc "runc $G --root $W/state-runc run --bundle $W/bundle bench" >/dev/null
 # one id for every cycle, as a shim that reuses it: its quick exits of unknown status would
 # trip hardrun's restart cap (create refused) after a few, so its ledger is emptied, untimed
 hyperfine --warmup 3 --runs "$RUNS" -i --export-json "$W/cycle.json" \
 	--prepare "rm -f $W/state-hardrun/.hardrun-restarts/bench.json" \
 	-n hardrun-L2 "$(cycle "$L2" hardrun)" -n hardrun-L0 "$(cycle "$L0" hardrun)" \
-	-n crun "$(cycle crun crun)" -n runc "$(cycle runc runc)" >/dev/null
+	-n crun "$(cycle "crun $G" crun)" -n runc "$(cycle "runc $G" runc)" >/dev/null
 hyperfine --warmup 2 --runs "$(((RUNS + 3) / 4))" -i --export-json "$W/par.json" \
 	-n hardrun-L2 "$(parallel "$L2" hardrun)" -n hardrun-L0 "$(parallel "$L0" hardrun)" \
-	-n crun "$(parallel crun crun)" -n runc "$(parallel runc runc)" >/dev/null
+	-n crun "$(parallel "crun $G" crun)" -n runc "$(parallel "runc $G" runc)" >/dev/null
 
 report() { # json title: medians of the runs that exited 0, and how many did not
 	python3 - "$1" "$2" <<'PY'
@@ -112,7 +125,7 @@ for k in ("hardrun-L2", "hardrun-L0"):
 PY
 }
 [ -n "${HR_BENCH_NO_UNIFIED:-}" ] && echo "(all four without the cgroup2 mount: nine v1 hierarchies)"
-echo "medians, $RUNS runs each ($(((RUNS + 3) / 4)) of the $PAR-at-once batch), $(nproc) cores, $(uname -r), $(date -u +%F)"
+echo "medians, $RUNS runs each, $(stat -fc %T /sys/fs/cgroup), ${G:-cgroupfs driver} ($(((RUNS + 3) / 4)) of the $PAR-at-once batch), $(nproc) cores, $(uname -r), $(date -u +%F)"
 report "$W/run.json" "run /bin/true"
 report "$W/cycle.json" "create+start+wait+delete"
 report "$W/par.json" "$PAR x run at once (batch)"

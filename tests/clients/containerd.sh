@@ -18,8 +18,20 @@ PTY_RE='^(\^@)?/dev/pts/[0-9]+$'
 C=(ctr -a "$W/containerd.sock" -n test)
 ct() { "${C[@]}" "$@"; }
 IMG=docker.io/test/busybox:latest
-# the runc shim with hardrun as its runc, and the state root it shares with runc
-crun_() { ct run --runtime io.containerd.runc.v2 --runc-binary "$RT" --runc-root "$RUNC_ROOT" "$@"; }
+# with the host's defaults on a systemd host, the runc shim's systemd cgroup
+# option (the SystemdCgroup = true of Kubernetes' containerd) and a
+# slice:prefix:name path for the container NAME
+sd_() { [ $CL_SYSTEMD = 1 ] && echo "--runc-systemd-cgroup --cgroup system.slice:hrtest:$1"; }
+# the runc shim with hardrun as its runc, and the state root it shares with runc;
+# the container's name is the argument after the image
+crun_() {
+	local a prev= sd=()
+	for a in "$@"; do
+		[ "$prev" = "$IMG" ] && read -ra sd <<<"$(sd_ "$a")"
+		prev=$a
+	done
+	ct run --runtime io.containerd.runc.v2 --runc-binary "$RT" --runc-root "$RUNC_ROOT" "${sd[@]}" "$@"
+}
 containerd_cleanup() {
 	local t
 	for t in $(ct task ls -q); do ct task kill -a -s SIGKILL "$t"; done
@@ -79,7 +91,7 @@ cl_eq "task rm -f of a running task" "" "$(ct task ls -q)"
 ct container rm d2
 
 # --- a terminal, read-only rootfs, memory limit
-out=$(script -qec "${C[*]} run --rm -t --runtime io.containerd.runc.v2 --runc-binary $RT --runc-root $RUNC_ROOT $IMG t1 tty" /dev/null | tr -d '\r')
+out=$(script -qec "${C[*]} run --rm -t --runtime io.containerd.runc.v2 --runc-binary $RT --runc-root $RUNC_ROOT $(sd_ t1) $IMG t1 tty" /dev/null | tr -d '\r')
 cl_match "run -t: the init's stdio is a pty" "$PTY_RE" "$out"
 out=$(crun_ --rm --read-only "$IMG" ro1 sh -c 'touch /x 2>&1; grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status')
 # ctr's spec has no seccomp filter: the default policy's is the one loaded
@@ -90,8 +102,7 @@ Seccomp:	2" "$out"
 crun_ -d --memory-limit 67108864 "$IMG" m1 sleep 300 >/dev/null
 cl_wait_for 20 sh -c "${C[*]} task ls | grep -q '^m1 .*RUNNING'"
 pid=$(ct task ls | awk '$1 == "m1" {print $2}')
-cg=$(awk -F: '$2 == "memory" {print $3}' "/proc/$pid/cgroup")
-cl_eq "run --memory-limit: the task's memory cgroup" 67108864 "$(cat "/sys/fs/cgroup/memory$cg/memory.limit_in_bytes")"
+cl_eq "run --memory-limit: the task's memory cgroup" 67108864 "$(cat "$(cl_cgroup_file "$pid" memory memory.limit_in_bytes memory.max)")"
 ct task rm -f m1 >/dev/null
 ct container rm m1
 crun_ --rm --memory-limit 33554432 "$IMG" m2 sh -c 'x=a; while true; do x=$x$x; done'
@@ -131,6 +142,7 @@ cl_argv "pause" "$G pause $ID"
 cl_argv "resume" "$G resume $ID"
 cl_argv "ps --format json" "$G ps --format json $ID"
 cl_argv "checkpoint" "$G checkpoint --image-path /tmp/ctd-checkpoint[0-9]+ --work-path $B/work/criu-work --leave-running $ID"
+cl_argv_systemd
 cl_no_state "nothing left in the --runc-root" "$RUNC_ROOT"
 
 cl_done

@@ -71,7 +71,7 @@ cl_match "top: docker top lists the workload" 'sleep 300' "$($D top d1)"
 # --- pause / unpause
 $D pause d1 >/dev/null
 cl_eq "pause: status" paused "$(st '{{.State.Status}}' d1)"
-cl_eq "pause: freezer" FROZEN "$($D exec d1 true 2>/dev/null; cat /sys/fs/cgroup/freezer/docker/$d1_id/freezer.state)"
+cl_eq "pause: freezer" FROZEN "$($D exec d1 true 2>/dev/null; cl_frozen "$(st '{{.State.Pid}}' d1)")"
 $D unpause d1 >/dev/null
 cl_eq "unpause: status" running "$(st '{{.State.Status}}' d1)"
 cl_eq "unpause: exec works again" back "$($D exec d1 echo back)"
@@ -79,7 +79,7 @@ cl_eq "unpause: exec works again" back "$($D exec d1 echo back)"
 # --- update
 $D update --memory 48m --memory-swap 48m --pids-limit 30 d1 >/dev/null
 cl_eq "update: memory and pids seen from inside" "50331648 30" \
-	"$($D exec d1 cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max | xargs)"
+	"$($D exec d1 cat $CL_IN_MEM $CL_IN_PIDS | xargs)"
 
 # --- a runc container beside hardrun's in the same --root
 run -d --runtime runc --name rc1 test/busybox sleep 300 >/dev/null
@@ -105,10 +105,10 @@ out=$(script -qec "$D run --rm --network none -it test/busybox sh -c 'read x; ec
 cl_match "run -it: typed input reaches the init" '^got typed$' "$out"
 
 # --- hardening flags, seen from inside
-out=$(run --rm --read-only --cap-drop all --pids-limit 20 -m 64m --security-opt no-new-privileges test/busybox sh -c '
-	grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status
+out=$(run --rm --read-only --cap-drop all --pids-limit 20 -m 64m --security-opt no-new-privileges test/busybox sh -c "
+	grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status
 	touch /x 2>&1
-	cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes')
+	cat $CL_IN_PIDS $CL_IN_MEM")
 want="CapEff:	0000000000000000
 CapBnd:	0000000000000000
 NoNewPrivs:	1
@@ -182,6 +182,7 @@ cl_argv "pause" "$G pause [0-9a-f]{64}"
 cl_argv "resume" "$G resume [0-9a-f]{64}"
 cl_argv "ps --format json" "$G ps --format json [0-9a-f]{64}"
 cl_argv "update --resources -" "$G update --resources - [0-9a-f]{64}"
+cl_argv_systemd
 cl_no_state "nothing left in the shared --root" "$MOBY_ROOT"
 
 cl_done

@@ -6,9 +6,25 @@
 #
 # Environment: HR_TEST_HARDRUN (the built binary, set by CTest),
 # HR_TEST_MUST_RUN=1 turns a missing prerequisite into a failure (exit 1)
-# instead of a skip (exit 77).
+# instead of a skip (exit 77).  HR_CLIENTS_DEFAULTS=1 keeps each engine's
+# default cgroup management of the host (tests/vm/suites/clients.sh): on a
+# systemd host dockerd's and podman's systemd driver, and ctr with the runc
+# shim's systemd option (SystemdCgroup = true) and a slice:prefix:name path.
 
 set -u
+CL_DEFAULTS=${HR_CLIENTS_DEFAULTS:-0}
+CL_SYSTEMD=0
+[ "$CL_DEFAULTS" = 1 ] && [ -d /run/systemd/system ] && CL_SYSTEMD=1
+# a container's own limits, as it sees them in its cgroup namespace
+if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+	CL_CGV2=1
+	CL_IN_MEM=/sys/fs/cgroup/memory.max
+	CL_IN_PIDS=/sys/fs/cgroup/pids.max
+else
+	CL_CGV2=0
+	CL_IN_MEM=/sys/fs/cgroup/memory/memory.limit_in_bytes
+	CL_IN_PIDS=/sys/fs/cgroup/pids/pids.max
+fi
 CL_SKIP=77
 cl_pass=0
 cl_fail=0
@@ -228,9 +244,9 @@ cl_podman_conf() {
 [containers]
 netns = "none"
 # root here lacks CAP_SYS_RESOURCE: podman's default rlimits cannot be set
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+$([ "$CL_DEFAULTS" = 1 ] || echo 'default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]')
 [engine]
-cgroup_manager = "cgroupfs"
+$([ "$CL_DEFAULTS" = 1 ] || echo 'cgroup_manager = "cgroupfs"')
 events_logger = "file"
 events_logfile_path = "$W/events.log"
 runtime = "$def"
@@ -274,15 +290,57 @@ cl_match() {
 	fi
 }
 
+# cl_cgroup_file PID V1CONTROLLER V1FILE V2FILE: the host path of a file of
+# PID's cgroup, in the v1 hierarchy of V1CONTROLLER or the unified one.
+cl_cgroup_file() {
+	local cg
+	if [ $CL_CGV2 = 1 ]; then
+		cg=$(awk -F: '$1 == "0" {print $3}' "/proc/$1/cgroup")
+		echo "/sys/fs/cgroup$cg/$4"
+	else
+		cg=$(awk -F: -v c="$2" '$2 == c {print $3}' "/proc/$1/cgroup")
+		echo "/sys/fs/cgroup/$2$cg/$3"
+	fi
+}
+
+# cl_frozen PID: FROZEN or THAWED, the freezer state of PID's cgroup.
+cl_frozen() {
+	local f
+	f=$(cl_cgroup_file "$1" freezer freezer.state cgroup.events)
+	if [ $CL_CGV2 = 1 ]; then
+		grep -qx 'frozen 1' "$f" && echo FROZEN || echo THAWED
+	else
+		cat "$f"
+	fi
+}
+
 # cl_argv NAME ERE: some logged hardrun call matches ERE (a whole argv line).
+# With the systemd driver the engines add --systemd-cgroup to the global
+# options, each at its own place: it is left out here and proven by
+# cl_argv_systemd.
 cl_argv() {
 	local hits
-	hits=$(grep -cE -- "^($2)\$" "$W/argv.log" 2>/dev/null)
+	hits=$(sed 's/ --systemd-cgroup / /; s/^--systemd-cgroup //' "$W/argv.log" 2>/dev/null | grep -cE -- "^($2)\$")
 	if [ "${hits:-0}" -gt 0 ]; then
 		cl_ok "argv: $1"
 	else
 		cl_notok "argv: $1" "no hardrun call matched: ^$2\$" "calls seen:" \
 			"$(cut -c1-200 "$W/argv.log" 2>/dev/null | sed -E 's/[0-9a-f]{64}/<id>/g' | sort -u | head -40)"
+	fi
+}
+
+# cl_argv_systemd: with the host's defaults on a systemd host, every create
+# (but those with --cgroup-manager disabled) came with --systemd-cgroup.
+cl_argv_systemd() {
+	[ $CL_SYSTEMD = 1 ] || return 0
+	local all sd creates
+	creates=$(grep -E -- '(^| )create ' "$W/argv.log" 2>/dev/null | grep -v -- '--cgroup-manager disabled')
+	all=$(printf '%s' "$creates" | grep -c .)
+	sd=$(printf '%s' "$creates" | grep -cE -- '(^| )--systemd-cgroup ')
+	if [ "${all:-0}" -gt 0 ] && [ "$all" = "$sd" ]; then
+		cl_ok "argv: every create with --systemd-cgroup ($all)"
+	else
+		cl_notok "argv: every create with --systemd-cgroup" "$sd of ${all:-0} creates had it"
 	fi
 }
 

@@ -65,7 +65,7 @@ cl_eq "pause: status" paused "$(st '{{.State.Status}}' d1)"
 pm unpause d1 >/dev/null
 cl_eq "unpause: exec works again" back "$(pm exec d1 echo back)"
 pm update --memory 48m --memory-swap 48m d1 >/dev/null
-cl_eq "update --memory: seen from inside" 50331648 "$(pm exec d1 cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"
+cl_eq "update --memory: seen from inside" 50331648 "$(pm exec d1 cat $CL_IN_MEM)"
 
 # --- stop of a workload that ignores TERM, rm -f of a running container
 pm run -d --name t1 test/busybox sh -c 'trap "" TERM; while true; do sleep 1; done' >/dev/null
@@ -83,10 +83,10 @@ out=$(script -qec "${P[*]} run --rm -it test/busybox sh -c 'read x; echo got \$x
 cl_match "run -it: typed input reaches the init" '^got typed$' "$out"
 
 # --- hardening flags, seen from inside
-out=$(pm run --rm --read-only --cap-drop all --pids-limit 20 -m 64m --security-opt no-new-privileges test/busybox sh -c '
-	grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status
+out=$(pm run --rm --read-only --cap-drop all --pids-limit 20 -m 64m --security-opt no-new-privileges test/busybox sh -c "
+	grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status
 	touch /x 2>&1
-	cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes')
+	cat $CL_IN_PIDS $CL_IN_MEM")
 want="CapEff:	0000000000000000
 CapBnd:	0000000000000000
 NoNewPrivs:	1
@@ -156,6 +156,7 @@ cl_argv "delete --force" "delete --force $ID"
 cl_argv "pause" "pause $ID"
 cl_argv "resume" "resume $ID"
 cl_argv "update --resources=FILE" "update --resources=[^ ]+ $ID"
+cl_argv_systemd
 cl_no_state "nothing left in hardrun's state root" /run/hardrun
 
 cl_done

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -143,7 +144,9 @@ static void cleanup_leftovers(void)
 		if (d)
 			closedir(d);
 		usleep(200000);
-		snprintf(p, sizeof(p), "rmdir /sys/fs/cgroup/*/%s 2>/dev/null; rm -rf %s", id, dir);
+		/* v1 hierarchies hold it one level down; the unified (v2) root directly */
+		snprintf(p, sizeof(p), "rmdir /sys/fs/cgroup/*/%s /sys/fs/cgroup/%s 2>/dev/null; rm -rf %s", id, id,
+			 dir);
 		(void)!system(p);
 		fprintf(stderr, "it: removed the leftovers of a failed test: %s (%s)\n", id, dir);
 	}
@@ -395,6 +398,13 @@ static void assert_no_temporaries(const char *dir, int depth)
 		closedir(d);
 }
 
+int hb_cgroup_v2(void)
+{
+	struct statfs s;
+
+	return statfs("/sys/fs/cgroup", &s) == 0 && s.f_type == 0x63677270; /* CGROUP2_SUPER_MAGIC */
+}
+
 void hb_assert_no_leak(struct hb *b)
 {
 	char line[4096], p[512];
@@ -407,7 +417,10 @@ void hb_assert_no_leak(struct hb *b)
 		ck_assert_msg(strstr(line, b->dir) == NULL, "mount left behind: %s", line);
 	if (f)
 		fclose(f);
-	/* no cgroup directory named after the container in any hierarchy, at any depth up to 3 */
+	/* no cgroup directory named after the container: in the unified (v2)
+	 * root itself, and in any v1 hierarchy below it */
+	snprintf(p, sizeof(p), "/sys/fs/cgroup/%s", b->id);
+	ck_assert_msg(access(p, F_OK) != 0, "cgroup left behind: %s", p);
 	d = opendir("/sys/fs/cgroup");
 	while (d && (e = readdir(d)) != NULL) {
 		char found[1024];

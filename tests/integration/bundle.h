@@ -48,6 +48,8 @@ int hb_lines(const char *s);
 void hb_finish(struct hb *b);
 /* The same leak check alone. */
 void hb_assert_no_leak(struct hb *b);
+/* 1 when /sys/fs/cgroup is the unified (cgroup v2) hierarchy */
+int hb_cgroup_v2(void);
 
 /*
  * A user namespace mapping 0..65535 to 100000..165535, the rootfs owned by

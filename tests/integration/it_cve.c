@@ -122,9 +122,13 @@ START_TEST(cve_2023_25809_cgroup_ro_in_userns)
 				"/sys", "options", "rbind", "nosuid", "noexec", "nodev", "ro"));
 	add_mount(&b, json_pack("{s:s, s:s, s:s, s:[s,s,s,s,s]}", "destination", "/sys/fs/cgroup", "type", "cgroup",
 				"source", "cgroup", "options", "nosuid", "noexec", "nodev", "relatime", "ro"));
+	/* the same three writes into a v1 hierarchy or into the unified root */
 	hb_set_args(&b, "/bin/sh", "-c",
-		    "/probe put /sys/fs/cgroup/pids/cgroup.procs 0; /probe mkdir /sys/fs/cgroup/pids/x; "
-		    "/probe write /sys/fs/cgroup/x; grep cgroup /proc/self/mounts",
+		    hb_cgroup_v2()
+			    ? "/probe put /sys/fs/cgroup/cgroup.procs 0; /probe mkdir /sys/fs/cgroup/x; "
+			      "/probe write /sys/fs/cgroup/y; grep cgroup /proc/self/mounts"
+			    : "/probe put /sys/fs/cgroup/pids/cgroup.procs 0; /probe mkdir /sys/fs/cgroup/pids/x; "
+			      "/probe write /sys/fs/cgroup/x; grep cgroup /proc/self/mounts",
 		    NULL);
 	r = RUN(&b, "run", "--bundle", b.dir, b.id);
 	ck_assert_msg(r.status == 0, "%s", r.err);

@@ -778,8 +778,16 @@ static long long cgroup_value(struct hb *b, const char *ctl, const char *file)
 	long long v = -1;
 	FILE *f;
 
-	/* cgroupfs files have no size: read them as a stream */
-	snprintf(p, sizeof(p), "/sys/fs/cgroup/%s/%s/%s", ctl, b->id, file);
+	/* cgroupfs files have no size: read them as a stream; v2 names the usage and the limit apart */
+	if (hb_cgroup_v2()) {
+		if (strcmp(file, "memory.usage_in_bytes") == 0)
+			file = "memory.current";
+		else if (strcmp(file, "memory.limit_in_bytes") == 0)
+			file = "memory.max";
+		snprintf(p, sizeof(p), "/sys/fs/cgroup/%s/%s", b->id, file);
+	} else {
+		snprintf(p, sizeof(p), "/sys/fs/cgroup/%s/%s/%s", ctl, b->id, file);
+	}
 	f = fopen(p, "re");
 	ck_assert_msg(f != NULL, "open %s", p);
 	ck_assert_int_eq(fscanf(f, "%lld", &v), 1);
