@@ -198,7 +198,15 @@ static int bind_mount(const struct hr_mount *m, int prepared, int rootfs_fd, str
 		hr_fs_ensure_at(rootfs_fd, m->destination, S_ISDIR(st.st_mode), S_ISDIR(st.st_mode) ? 0755 : 0644, err);
 	if (target < 0)
 		return hr_fail_wrap(err, "bind mount `%s` on `%s`", m->source, m->destination);
-	return attach_tree(tree, target, m->destination, err);
+	if (attach_tree(tree, target, m->destination, err) < 0)
+		return -1;
+	/* a tree the parent cloned in the host's namespace is a peer of its source: not a path back to the host */
+	if (prepared >= 0) {
+		struct mount_attr prop = {.propagation = MS_SLAVE};
+
+		return setattr_fd(tree, true, &prop, m->destination, err);
+	}
+	return 0;
 }
 
 int hr_idmap_userns_open(const struct hr_idmap *u, size_t nu, const struct hr_idmap *g, size_t ng, struct hr_err **err)
@@ -413,6 +421,7 @@ int hr_rootfs_mount_child(struct hr_plan *plan, struct hr_err **err)
 	const char *at = plan->rootfs_is_cwd ? "." : plan->rootfs;
 	cleanup_close int tree = plan->root_tree;
 	cleanup_close int target = -1;
+	bool prepared = tree >= 0;
 
 	plan->root_tree = -1;
 	if ((plan->spec->lnx.rootfs_propagation_flags & MS_SHARED) && rootfs_parent_private(at, plan->rootfs, err) < 0)
@@ -428,6 +437,21 @@ int hr_rootfs_mount_child(struct hr_plan *plan, struct hr_err **err)
 		return hr_fail(err, errno, "open rootfs `%s`", plan->rootfs);
 	if (attach_tree(tree, target, plan->rootfs, err) < 0)
 		return -1;
+	/*
+	 * A tree the parent cloned in the host's mount namespace is a peer of
+	 * its source: on a host whose / is shared (every systemd host) each
+	 * mount made below it would propagate back to the host, and pivot_root
+	 * refuses a shared new root.  It becomes what a clone made here is, a
+	 * slave (or private when the config asks), before anything is mounted
+	 * on it.
+	 */
+	if (prepared) {
+		struct mount_attr prop = {
+			.propagation = (plan->spec->lnx.rootfs_propagation_flags & MS_PRIVATE) ? MS_PRIVATE : MS_SLAVE};
+
+		if (setattr_fd(tree, true, &prop, plan->rootfs, err) < 0)
+			return -1;
+	}
 	/* a tree the parent prepared may be shared with its host source: pivot_root refuses a shared new root */
 	if (plan->spec->lnx.rootfs_propagation_flags & MS_SHARED) {
 		struct mount_attr priv = {.propagation = MS_PRIVATE};

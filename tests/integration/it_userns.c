@@ -544,6 +544,46 @@ START_TEST(devpts_with_few_gids_mapped)
 }
 END_TEST
 
+/*
+ * On a host whose / is shared, as on every systemd host, the trees the
+ * parent clones (the idmapped rootfs, an idmapped volume) are peers of the
+ * host's mounts: the container must still start (pivot_root refuses a
+ * shared new root) and nothing mounted inside may show up on the host.
+ */
+START_TEST(shared_host_root)
+{
+	struct hb b;
+	struct hb_result r;
+	char host[64] = "/tmp/hrit-ushr.XXXXXX", line[4096];
+	FILE *f;
+
+	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_SHARED, NULL), 0);
+	ck_assert_ptr_nonnull(mkdtemp(host));
+	ck_assert_int_eq(chmod(host, 0755), 0);
+	hb_new(&b);
+	userns_bundle(&b, true);
+	json_array_append_new(json_object_get(b.config, "mounts"),
+			      json_pack("{s:s, s:s, s:s, s:[s]}", "destination", "/vol", "type", "bind", "source", host,
+					"options", "rbind"));
+	hb_set_args(&b, "/bin/sh", "-c", "awk '$5 == \"/\" || $5 == \"/vol\" {print $5}' /proc/self/mountinfo | sort",
+		    NULL);
+	r = RUN(&b, "run", "--bundle", b.dir, b.id);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "/\n/vol\n");
+	hb_result_free(&r);
+	f = fopen("/proc/self/mountinfo", "re");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		ck_assert_msg(!strstr(line, b.rootfs), "container mount on the host: %s", line);
+		ck_assert_msg(!strstr(line, host), "container mount on the host: %s", line);
+	}
+	fclose(f);
+	hb_finish(&b);
+	ck_assert_int_eq(rmdir(host), 0);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -558,6 +598,7 @@ int main(void)
 		overlay_lifecycle_slow_path_and_exec,
 		overlay_dockerd_relative_layers,
 		devpts_with_few_gids_mapped,
+		shared_host_root,
 		NULL,
 	};
 
