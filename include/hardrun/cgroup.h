@@ -7,7 +7,7 @@
  * creates it, applies linux.resources to it (also for `update`), moves
  * processes in, freezes, signals, reports statistics and removes it.  It is
  * fail-closed: a limit whose controller or file is missing is an error.
- * It never talks to systemd and never keeps an fd open between calls, so
+ * It never talks to systemd (systemd.h does) and never keeps an fd open between calls, so
  * nothing of the host cgroupfs can leak into a container (CVE-2024-21626).
  *
  * Every function returns -1 with *err set on failure (STYLE §4); messages
@@ -68,9 +68,8 @@ struct hr_cgroup_stats {
  * trailing slashes and "." components removed; a relative "a/b" gives
  * "/a/b".  ".." components, the root cgroup itself and the systemd form
  * "slice:prefix:name" are refused (errnum 0); the last one reads
- * "cgroupsPath `…`: systemd cgroup paths need systemd, which is not
- * running".  id must be a valid container id (hr_id_valid) when it is used.
- * On success *out is a new string owned by the caller.  Pure: no syscalls.
+ * "cgroupsPath `…`: a systemd cgroup path needs --systemd-cgroup".  id must be a valid container id (hr_id_valid) when
+ * it is used. On success *out is a new string owned by the caller.  Pure: no syscalls.
  */
 int hr_cgroup_resolve_path(const char *cgroups_path, const char *id, char **out, struct hr_err **err);
 
@@ -124,6 +123,16 @@ const char *hr_cgroup_dir(const struct hr_cgroup *cg, const char *controller);
  * caller rolls back with hr_cgroup_destroy().
  */
 int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struct hr_err **err);
+
+/*
+ * The systemd driver's create: systemd has made the cgroup (the cgroup2
+ * directory on v2, the hierarchies it manages on v1) and owns it; create
+ * (mkdir -p, cpuset filled, as hr_cgroup_create) only the v1 hierarchies
+ * still missing it, recording what it made.  Writes no subtree_control
+ * and checks no emptiness (the init is already inside).  A missing v2
+ * directory on a unified host is an error (systemd did not make it).
+ */
+int hr_cgroup_adopt(struct hr_cgroup *cg, struct hr_err **err);
 
 /*
  * Write res (borrowed) into the existing cgroup; also used by `update`.

@@ -4,7 +4,7 @@
  * (unified, hybrid, legacy), mkdir/rmdir with a record of what was made,
  * entering, listing, freezing, signalling and statistics dispatch.  Limits
  * live in cgroup_v1.c / cgroup_v2.c, file access in cgroup_fs.c.  Must not
- * keep fds across calls, talk to systemd, or remove a directory it did not
+ * keep fds across calls, talk to systemd (systemd.c does), or remove a directory it did not
  * create (shared parents belong to podman, Kubernetes, other containers).
  */
 #include <dirent.h>
@@ -47,8 +47,7 @@ int hr_cgroup_resolve_path(const char *cgroups_path, const char *id, char **out,
 	}
 	/* runc's systemd driver takes "slice:prefix:name"; a cgroupfs path never needs a ':' before its first '/'. */
 	if (cgroups_path[0] != '/' && strchr(cgroups_path, ':'))
-		return hr_fail(err, 0, "cgroupsPath `%s`: systemd cgroup paths need systemd, which is not running",
-			       cgroups_path);
+		return hr_fail(err, 0, "cgroupsPath `%s`: a systemd cgroup path needs --systemd-cgroup", cgroups_path);
 	copy = xstrdup(cgroups_path);
 	res = xstrdup("");
 	for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
@@ -390,6 +389,28 @@ int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struc
 				       cg->path, n, (int)pids[0]);
 	}
 	return hr_cgroup_apply(cg, res, err);
+}
+
+int hr_cgroup_adopt(struct hr_cgroup *cg, struct hr_err **err)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		struct stat st;
+
+		/* systemd made (and removes) the cgroup2 directory; never touch its parents' subtree_control */
+		if (h->v2) {
+			if (cg->layout != HR_CGROUP_UNIFIED)
+				continue;
+			if (stat(h->dir, &st) < 0)
+				return hr_fail(err, errno, "open systemd's cgroup `%s`", h->dir);
+			if (!S_ISDIR(st.st_mode))
+				return hr_fail(err, ENOTDIR, "open systemd's cgroup `%s`", h->dir);
+			continue;
+		}
+		if (mkdir_hier(cg, h, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int hr_cgroup_apply(struct hr_cgroup *cg, const struct hr_resources *res, struct hr_err **err)

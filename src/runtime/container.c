@@ -34,6 +34,7 @@
 #include "hardrun/strutil.h"
 #include "hardrun/sync.h"
 #include "policyrt.h"
+#include "sdscope.h"
 #include "statedir.h"
 
 #define CONFIG_COPY "config.json"
@@ -289,8 +290,8 @@ static int check_no_cgroup(const struct hr_spec *spec, struct hr_err **err)
  * parked on the exec fifo) or -1; on -1 *spawned holds whatever pid must be
  * killed.
  */
-static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, struct hr_state *st, pid_t *spawned,
-			struct hr_err **err)
+static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, const struct hr_sd_unit *sdu, bool *unit_asked,
+			int sock, struct hr_state *st, pid_t *spawned, struct hr_err **err)
 {
 	const struct hr_spec *spec = plan->spec;
 	struct hr_sync_msg *m = xmalloc(sizeof(*m));
@@ -303,7 +304,10 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, st
 	*spawned = first;
 	close(plan->sync_fd);
 	plan->sync_fd = -1;
-	if (cg && hr_cgroup_enter(cg, first, err) < 0)
+	/* the first process joins before it forks the init: every process of the container starts inside */
+	if (sdu && hr_sdscope_join(cg, sdu, first, &spec->lnx.resources, unit_asked, err) < 0)
+		goto fail;
+	if (!sdu && cg && hr_cgroup_enter(cg, first, err) < 0)
 		goto fail;
 	if (!plan->slow_path) {
 		init_pid = first;
@@ -402,6 +406,9 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	struct hr_state st = {0};
 	struct hr_plan plan = {0};
 	struct hr_cgroup *cg = NULL;
+	struct hr_sd_unit sdu = {0};
+	bool use_sd = rt->systemd_cgroup && !rt->no_cgroup;
+	bool unit_asked = false;
 	struct hr_bpf *bpf = NULL;
 	struct hr_bpf *bpf_policy = NULL;
 	struct hr_hardened hard = {0};
@@ -490,10 +497,9 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto out;
 	if (rt->no_cgroup && check_no_cgroup(spec, err) < 0)
 		goto out;
-	if (rt->systemd_cgroup) {
-		hr_fail(err, 0, "--systemd-cgroup: systemd is not running on this host, use the cgroupfs driver");
+	/* the unit name is checked with the rest of the config, before anything exists */
+	if (use_sd && hr_sd_unit_parse(spec->lnx.cgroups_path, id, &sdu, err) < 0)
 		goto out;
-	}
 	if (spec->process->terminal && !o->console_socket && !term_out) {
 		hr_fail(err, 0, "process.terminal is set: --console-socket is required");
 		goto out;
@@ -536,6 +542,13 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	}
 	if (rt->no_cgroup) {
 		cgpath = xstrdup("");
+	} else if (use_sd) {
+		/* recorded first: a create killed from here on leaves a unit that delete --force finds */
+		cgpath = xstrdup(sdu.path);
+		if (hr_sdscope_record(dir_fd, &sdu, err) < 0)
+			goto fail;
+		if (hr_cgroup_open(cgpath, &cg, err) < 0)
+			goto fail;
 	} else if (hr_cgroup_resolve_path(spec->lnx.cgroups_path, id, &cgpath, err) < 0 ||
 		   hr_cgroup_open(cgpath, &cg, err) < 0 || hr_cgroup_create(cg, NULL, err) < 0) {
 		goto fail;
@@ -617,7 +630,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	st.annotations = spec->annotations;
 	st.n_annotations = spec->n_annotations;
 
-	pid = drive_init(&plan, cg, sv[0], &st, &spawned, err);
+	pid = drive_init(&plan, cg, use_sd ? &sdu : NULL, &unit_asked, sv[0], &st, &spawned, err);
 	sv[1] = -1; /* closed by drive_init after the clone */
 	if (pid < 0)
 		goto fail;
@@ -664,6 +677,10 @@ fail : {
 		while (waitpid(spawned, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
+	if (unit_asked && hr_sd_stop_unit(sdu.name, &tmp) < 0) {
+		hr_log_warn("rollback: %s", tmp->msg);
+		hr_err_free(&tmp);
+	}
 	if (cg && hr_cgroup_destroy(cg, &tmp) < 0) {
 		hr_log_warn("rollback: %s", tmp->msg);
 		hr_err_free(&tmp);
@@ -691,6 +708,7 @@ out:
 	hr_bpf_free(bpf_policy);
 	json_decref(cfg_doc);
 	hr_cgroup_free(cg);
+	hr_sd_unit_clear(&sdu);
 	hr_spec_free(spec);
 	return ret;
 }
@@ -801,6 +819,11 @@ int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
 	}
 	if (c->status != HR_STATUS_STOPPED || cg)
 		kill_and_wait(c->st, cg);
+	/* systemd removes the scope's cgroup itself once the unit stops; the directories hardrun made go next */
+	if (hr_sdscope_cleanup(c->dir_fd, c->st->id, false, err) < 0) {
+		hr_cgroup_free(cg);
+		return -1;
+	}
 	if (cg && hr_cgroup_destroy(cg, err) < 0) {
 		hr_cgroup_free(cg);
 		return -1;
@@ -820,6 +843,33 @@ int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
 	return hr_statedir_remove(c->root_fd, c->st->id, err);
 }
 
+/*
+ * delete --force of a container without state.json (its create was
+ * killed): its systemd unit, if one was recorded, is stopped all the same.
+ */
+static int delete_unit_of_torso(const struct hr_rt *rt, const char *id, struct hr_err **err)
+{
+	cleanup_close int root_fd = -1;
+	cleanup_close int dir_fd = -1;
+
+	if (!hr_id_valid(id))
+		return 0;
+	root_fd = hr_statedir_open_root(rt->root, err);
+	if (root_fd < 0)
+		return hr_fail_wrap(err, "delete `%s`", id);
+	dir_fd = hr_statedir_open(root_fd, id, err);
+	if (dir_fd < 0) {
+		if ((*err)->errnum == ENOENT) {
+			hr_err_free(err);
+			return 0;
+		}
+		return hr_fail_wrap(err, "delete `%s`", id);
+	}
+	if (hr_sdscope_cleanup(dir_fd, id, rt->systemd_cgroup, err) < 0)
+		return hr_fail_wrap(err, "delete `%s`", id);
+	return 0;
+}
+
 int hr_container_delete(const struct hr_rt *rt, const char *id, bool force, struct hr_err **err)
 {
 	return hr_container_delete_exited(rt, id, force, -1, err);
@@ -834,7 +884,7 @@ int hr_container_delete_exited(const struct hr_rt *rt, const char *id, bool forc
 	if (hr_container_load(rt, id, true, &c, err) < 0) {
 		if (force && *err && (*err)->errnum == ENOENT) {
 			hr_err_free(err);
-			return 0;
+			return delete_unit_of_torso(rt, id, err);
 		}
 		return hr_fail_wrap(err, "delete `%s`", id);
 	}

@@ -218,7 +218,7 @@ START_TEST(resolve_paths)
 	expect_err(hr_cgroup_resolve_path("/a/../b", "x", &p, &err), &err, 0,
 		   "cgroupsPath `/a/../b`: `..` is not allowed");
 	expect_err(hr_cgroup_resolve_path("system.slice:docker:abc", "x", &p, &err), &err, 0,
-		   "cgroupsPath `system.slice:docker:abc`: systemd cgroup paths need systemd, which is not running");
+		   "cgroupsPath `system.slice:docker:abc`: a systemd cgroup path needs --systemd-cgroup");
 	expect_err(hr_cgroup_resolve_path("//./", "x", &p, &err), &err, 0,
 		   "cgroupsPath `//./`: refers to the root cgroup");
 	expect_err(hr_cgroup_resolve_path(NULL, "a/b", &p, &err), &err, 0,
