@@ -137,7 +137,7 @@ int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, c
 		const char *prof = json_string_value(json_object_get(json_object_get(j, "process"), "apparmorProfile"));
 		cleanup_free char *name = xasprintf("hardrun-%s", id);
 
-		if (prof && strcmp(prof, name) == 0) {
+		if (hr_policy_apparmor_is_own(prof, id)) {
 			cleanup_free char *text = hr_policy_apparmor_profile(name);
 
 			if (!text) {
@@ -242,7 +242,7 @@ void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_go
 			const char *prof =
 				json_string_value(json_object_get(json_object_get(c, "process"), "apparmorProfile"));
 
-			if (prof && strcmp(prof, name) == 0 && hr_apparmor_unload(text, &tmp) < 0) {
+			if (hr_policy_apparmor_is_own(prof, id) && hr_apparmor_unload(text, &tmp) < 0) {
 				hr_log_warn("delete `%s`: %s", id, tmp->msg);
 				hr_err_free(&tmp);
 			}
