@@ -112,7 +112,8 @@ const char *hr_cgroup_dir(const struct hr_cgroup *cg, const char *controller);
  * fine, so the same cgroupsPath is the same cgroup and parents shared with
  * podman or Kubernetes are left alone), make cpuset usable on v1 by copying
  * cpuset.cpus/mems from the parent into each empty level, enable the
- * available controllers on v2, and then apply res (may be NULL).  Records
+ * available controllers on v2 (on a systemd host only in the levels it
+ * made: the others are systemd's), and then apply res (may be NULL).  Records
  * which directories it created, so that hr_cgroup_destroy() after a failed
  * create removes exactly those.  In the hybrid layout the cgroup2 directory
  * is created as runc does; failing there is only logged.  A leaf that

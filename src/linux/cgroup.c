@@ -306,6 +306,15 @@ static void v2_enable_controllers(const struct hr_cgroup *cg, const char *dir)
 	}
 }
 
+/* Whether systemd manages the cgroup2 tree (unified layout and systemd as PID 1); never on a fake tree. */
+static bool systemd_owns_tree(const struct hr_cgroup *cg)
+{
+	struct stat st;
+
+	return cg->fake_prefix == NULL && cg->layout == HR_CGROUP_UNIFIED && stat("/run/systemd/system", &st) == 0 &&
+	       S_ISDIR(st.st_mode);
+}
+
 static int mkdir_hier(const struct hr_cgroup *cg, struct cg_hier *h, struct hr_err **err)
 {
 	cleanup_free char *copy = xstrdup(cg->path);
@@ -323,7 +332,12 @@ static int mkdir_hier(const struct hr_cgroup *cg, struct cg_hier *h, struct hr_e
 		cleanup_free char *parent = cur;
 
 		cur = hr_path_join(parent, tok);
-		if (v2_full)
+		/*
+		 * On a systemd host the levels hardrun finds belong to systemd
+		 * (it enables what its units need): change subtree_control only
+		 * in levels hardrun made, so nothing is left enabled after delete.
+		 */
+		if (v2_full && (made > 0 || !systemd_owns_tree(cg)))
 			v2_enable_controllers(cg, parent);
 		if (mkdir(cur, 0755) == 0) {
 			made++;

@@ -37,7 +37,7 @@ mkbundle() {
 	shift
 	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/proc" "$dir/rootfs/sys" "$dir/rootfs/dev" "$dir/rootfs/tmp"
 	cp /bin/busybox "$dir/rootfs/bin/busybox"
-	for t in sh cat sleep echo head tr ls grep; do ln -sf busybox "$dir/rootfs/bin/$t"; done
+	for t in sh cat sleep echo head tail tr ls grep wc mknod; do ln -sf busybox "$dir/rootfs/bin/$t"; done
 	(cd "$dir" && "$H" spec >/dev/null)
 	python3 - "$dir/config.json" "$@" <<'PY'
 import json, sys
