@@ -205,6 +205,17 @@ int hr_cgroup_kill_all(struct hr_cgroup *cg, int sig, struct hr_err **err);
  */
 int hr_cgroup_destroy(struct hr_cgroup *cg, struct hr_err **err);
 
+/*
+ * The levels hr_cgroup_create()/hr_cgroup_adopt() made in each hierarchy,
+ * as text for the state dir ("2 2 0"); a new string.  A later command
+ * opens the cgroup with hr_cgroup_open() and restores it with
+ * hr_cgroup_created_restore(), so delete removes the parents create made
+ * (/a of /a/b) and no more.  A record that does not fit (another number
+ * of hierarchies, bad numbers) is ignored: then only the leaf is removed.
+ */
+char *hr_cgroup_created_record(const struct hr_cgroup *cg);
+void hr_cgroup_created_restore(struct hr_cgroup *cg, const char *rec);
+
 /* Fill *st (zeroed first) from the controllers that exist. */
 int hr_cgroup_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_err **err);
 

@@ -748,6 +748,42 @@ int hr_cgroup_destroy(struct hr_cgroup *cg, struct hr_err **err)
 	return rc;
 }
 
+char *hr_cgroup_created_record(const struct hr_cgroup *cg)
+{
+	char *rec = xstrdup("");
+
+	for (size_t i = 0; i < cg->n; i++) {
+		char *next = xasprintf("%s%s%d", rec, i ? " " : "", cg->h[i].created < 0 ? 0 : cg->h[i].created);
+
+		free(rec);
+		rec = next;
+	}
+	return rec;
+}
+
+void hr_cgroup_created_restore(struct hr_cgroup *cg, const char *rec)
+{
+	cleanup_free char *copy = xstrdup(rec);
+	cleanup_free int *levels = xcalloc(cg->n ? cg->n : 1, sizeof(*levels));
+	char *save = NULL, *tok;
+	size_t n = 0;
+	int depth = 0;
+
+	for (const char *p = cg->path; *p; p++)
+		depth += *p == '/';
+	for (tok = strtok_r(copy, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+		/* never more levels than the path has: the record cannot make delete climb above it */
+		if (n == cg->n || hr_parse_int(tok, &levels[n]) < 0 || levels[n] < 0 || levels[n] > depth)
+			return;
+		n++;
+	}
+	if (n != cg->n)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (levels[i] > 1)
+			cg->h[i].created = levels[i];
+}
+
 int hr_cgroup_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_err **err)
 {
 	memset(st, 0, sizeof(*st));

@@ -39,6 +39,7 @@
 
 #define CONFIG_COPY "config.json"
 #define STATE_FILE "state.json"
+#define CGROUP_LEVELS "cgroup.levels"
 
 void hr_loaded_free(struct hr_loaded *c)
 {
@@ -641,6 +642,13 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	 */
 	if (cg && spec->lnx.has_resources && apply_resources(cg, spec, err) < 0)
 		goto fail;
+	/* which parents create made: delete, another process, removes those too */
+	if (cg) {
+		cleanup_free char *rec = hr_cgroup_created_record(cg);
+
+		if (hr_statedir_write(dir_fd, CGROUP_LEVELS, rec, strlen(rec), err) < 0)
+			goto fail;
+	}
 	state_json = hr_state_to_json(&st);
 	if (hr_statedir_write(dir_fd, STATE_FILE, state_json, strlen(state_json), err) < 0)
 		goto fail;
@@ -816,6 +824,22 @@ int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
 	if (c->st->cgroup_path && *c->st->cgroup_path && hr_cgroup_open(c->st->cgroup_path, &cg, &tmp) < 0) {
 		hr_log_warn("delete `%s`: %s", c->st->id, tmp->msg);
 		hr_err_free(&tmp);
+	}
+	if (cg) {
+		cleanup_free char *rec = NULL;
+		size_t len = 0;
+		const char *v2dir = hr_cgroup_dir(cg, "");
+		struct stat sb;
+
+		if (hr_statedir_read(c->dir_fd, CGROUP_LEVELS, &rec, &len, &tmp) == 0)
+			hr_cgroup_created_restore(cg, rec);
+		hr_err_free(&tmp);
+		/* systemd collects a scope whose processes are gone: nothing left to kill there */
+		if (hr_cgroup_layout(cg) == HR_CGROUP_UNIFIED && v2dir && stat(v2dir, &sb) < 0 && errno == ENOENT &&
+		    c->status == HR_STATUS_STOPPED) {
+			hr_cgroup_free(cg);
+			cg = NULL;
+		}
 	}
 	if (c->status != HR_STATUS_STOPPED || cg)
 		kill_and_wait(c->st, cg);

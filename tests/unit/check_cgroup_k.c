@@ -573,6 +573,32 @@ START_TEST(v2_create_destroy_records)
 	ck_assert(!exists("/sys/fs/cgroup/p/q"));
 	ck_assert(exists("/sys/fs/cgroup/p"));
 	hr_cgroup_free(cg);
+
+	/* ...unless the state dir's record says create made the parents too (delete is another process). */
+	cg = open_fake("/r/s", MI_V2);
+	ck_assert_int_eq(hr_cgroup_create(cg, NULL, &err), 0);
+	{
+		char *rec = hr_cgroup_created_record(cg);
+
+		ck_assert_str_eq(rec, "2");
+		hr_cgroup_free(cg);
+		cg = open_fake("/r/s", MI_V2);
+		/* a record that does not fit is ignored: too many levels, other hierarchy count, junk */
+		hr_cgroup_created_restore(cg, "3");
+		hr_cgroup_created_restore(cg, "2 2");
+		hr_cgroup_created_restore(cg, "x");
+		ck_assert_int_eq(hr_cgroup_destroy(cg, &err), 0);
+		ck_assert(exists("/sys/fs/cgroup/r"));
+		ck_assert(!exists("/sys/fs/cgroup/r/s"));
+		hr_cgroup_free(cg);
+		mkdir_rel("/sys/fs/cgroup/r/s");
+		cg = open_fake("/r/s", MI_V2);
+		hr_cgroup_created_restore(cg, rec);
+		ck_assert_int_eq(hr_cgroup_destroy(cg, &err), 0);
+		ck_assert(!exists("/sys/fs/cgroup/r"));
+		hr_cgroup_free(cg);
+		free(rec);
+	}
 }
 END_TEST
 

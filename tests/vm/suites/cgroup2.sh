@@ -76,9 +76,12 @@ if systemctl is-active -q docker; then
 	systemctl restart docker
 	mkbundle "$WORK/img"
 	tar -C "$WORK/img/rootfs" -c . | docker import - hrvm-busybox >/dev/null
-	docker run --name hrvm-oom --runtime hardrun -m 32m --memory-swap 32m hrvm-busybox \
-		/bin/sh -c 'head -c 300000000 /dev/zero | tail' >/dev/null 2>&1
+	dout=$(docker run --name hrvm-oom --runtime hardrun -m 32m --memory-swap 32m hrvm-busybox \
+		/bin/sh -c 'head -c 300000000 /dev/zero | tail' 2>&1 </dev/null)
+	drc=$?
+	eq "docker: exit status of the OOM-killed container" "$drc" 137
 	eq "docker: OOMKilled" "$(docker inspect -f '{{.State.OOMKilled}}' hrvm-oom 2>&1)" true
+	[ "$drc" = 137 ] || echo "docker run said: $dout"
 	eq "docker: cgroup driver" "$(docker info -f '{{.CgroupDriver}}' 2>&1)" systemd
 	docker rm -f hrvm-oom >/dev/null 2>&1
 	if [ -e "$WORK/daemon.json.orig" ]; then cp "$WORK/daemon.json.orig" /etc/docker/daemon.json; else rm -f /etc/docker/daemon.json; fi
