@@ -110,7 +110,7 @@ systemctl stop hrvm-taken.scope
 # --- 4. kill -9 of hardrun during create, then delete --force
 B=$WORK/b4
 mkbundle "$B" 'c["linux"]["cgroupsPath"] = "system.slice:hrvm:sd4"' \
-	'c["hooks"] = {"createRuntime": [{"path": "/bin/sleep", "args": ["sleep", "60"]}]}'
+	"c[\"hooks\"] = {\"createRuntime\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo \$\$ >$WORK/hook.pid; exec sleep 60\"]}]}"
 hr "${P[@]}" --systemd-cgroup create --bundle "$B" sd4 >/dev/null 2>&1 &
 cpid=$!
 U=hrvm-sd4.scope
@@ -118,7 +118,7 @@ for _ in $(seq 100); do [ "$(unit_prop $U ActiveState)" = active ] && break; sle
 eq "scope exists during create" "$(unit_prop $U ActiveState)" active
 kill -9 "$cpid"
 wait "$cpid" 2>/dev/null
-pkill -f "sleep 60" 2>/dev/null
+[ -s "$WORK/hook.pid" ] && kill "$(cat "$WORK/hook.pid")" 2>/dev/null
 hr --systemd-cgroup delete --force sd4
 eq "delete --force after kill -9: status" "$?" 0
 eq "LoadState after kill -9 + delete --force" "$(unit_prop $U LoadState)" not-found
