@@ -769,8 +769,8 @@ START_TEST(apparmor_and_unmapped_keys)
 		d3 = harden_ok(p, cfg, &c);
 		assert_json(path(cfg, "process.apparmorProfile"), "\"hardrun-web//&docker-default\"");
 		ck_assert_msg(strstr(d3, "{\"control\":\"apparmor\",\"action\":\"added\",\"detail\":\"profile "
-						 "hardrun-web from the hardrun-default template stacked on "
-						 "docker-default\"}"),
+					 "hardrun-web from the hardrun-default template stacked on "
+					 "docker-default\"}"),
 			      "%s", d3);
 		json_decref(cfg);
 		for (size_t i = 0; i < 3; i++) {
