@@ -86,7 +86,7 @@ int hr_sd_cpuset_mask(const char *list, const char *what, uint8_t **mask, size_t
  * before the call, and the wait is bounded (30 s).  A failed job or a
  * timeout resets the unit (ResetFailedUnit) and is an error naming it.  A
  * unit of that name that already exists is reset once (a leftover failed
- * one goes away) and otherwise refused with EEXIST, "systemd unit `…`
+ * one goes away) and otherwise refused (errnum 0), "systemd unit `…`
  * already exists": hardrun never joins a cgroup that is not its own.
  * Without systemd the error names the call and says "systemd is not
  * reachable" (errnum from sd-bus: ENOENT, ECONNREFUSED, EHOSTDOWN…).

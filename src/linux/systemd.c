@@ -435,7 +435,7 @@ int hr_sd_start_unit(const struct hr_sd_unit *u, pid_t pid, const struct hr_reso
 		reset_failed(&c, u->name);
 		r = start_once(&c, u, pid, res, unified, &job, err);
 		if (r == 1) {
-			hr_fail(err, EEXIST,
+			hr_fail(err, 0,
 				"systemd cgroup driver: StartTransientUnit: systemd unit `%s` already exists; hardrun "
 				"never joins a unit it did not create",
 				u->name);

@@ -28,6 +28,7 @@
 #include "hardrun/cgroup.h"
 #include "hardrun/init.h"
 #include "hardrun/log.h"
+#include "hardrun/policy.h"
 #include "hardrun/seccomp.h"
 #include "hardrun/selinux.h"
 #include "hardrun/state.h"
@@ -702,6 +703,15 @@ out:
 	if (ret < 0 && hard.range_acquired && hr_idpool_release(root_fd, id, &tmp_release) < 0) {
 		hr_log_warn("rollback: %s", tmp_release->msg);
 		hr_err_free(&tmp_release);
+	}
+	/* a failed create must not leave its generated profile in the kernel (seen in the VM) */
+	if (ret < 0 && hard.profile_loaded) {
+		cleanup_free char *text = hr_policy_apparmor_profile(hard.profile_loaded);
+
+		if (text && hr_apparmor_unload(text, &tmp_release) < 0) {
+			hr_log_warn("rollback: %s", tmp_release->msg);
+			hr_err_free(&tmp_release);
+		}
 	}
 	hr_hardened_clear(&hard);
 	if (sv[0] >= 0)

@@ -53,6 +53,7 @@ struct hr_hardened {
 	size_t len;
 	struct json_t *decisions; /* JSON array, as decisions.json */
 	bool range_acquired;	  /* an id range is held for the container: release it on failure */
+	char *profile_loaded;	  /* the generated AppArmor profile's name: unload it on failure */
 };
 
 /*

@@ -67,6 +67,7 @@ static int read_profile(void *arg, const char *dir, const char *name, char **tex
 void hr_hardened_clear(struct hr_hardened *h)
 {
 	free(h->text);
+	free(h->profile_loaded);
 	json_decref(h->decisions);
 	memset(h, 0, sizeof(*h));
 }
@@ -148,6 +149,7 @@ int hr_policy_create_step(const struct hr_rt *rt, int root_fd, const char *id, c
 				r = hr_fail_wrap(err, "apparmor: load profile `%s`", name);
 				goto out;
 			}
+			out->profile_loaded = xstrdup(name);
 		}
 	}
 	out->decisions = hr_decisions_json(&d);

@@ -75,8 +75,10 @@ fi
 # --- 4. the default policy (level 2, apparmor preferred) under docker's usual profile name
 B=$WORK/a5
 mkbundle "$B"
-hr create --bundle "$B" aa5 >/dev/null 2>&1
+hr create --bundle "$B" aa5 >"$WORK/aa5.out" 2>&1
 eq "create with the default policy" "$?" 0
+[ -s "$WORK/aa5.out" ] && cat "$WORK/aa5.out"
+grep -q " $WORK/" /proc/self/mountinfo && bad "mounts left under $WORK: $(grep -c " $WORK/" /proc/self/mountinfo)"
 pid=$(hr state aa5 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
 eq "default policy: attr/current" "$(tr -d '\0' </proc/"$pid"/attr/current)" "hardrun-aa5 (enforce)"
 hr delete --force aa5

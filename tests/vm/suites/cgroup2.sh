@@ -73,6 +73,11 @@ if systemctl is-active -q docker; then
 	mkdir -p /etc/docker
 	cp /etc/docker/daemon.json "$WORK/daemon.json.orig" 2>/dev/null
 	echo "{\"runtimes\": {\"hardrun\": {\"path\": \"$H\"}}}" >/etc/docker/daemon.json
+	# level 2 without its user namespace: the idmapped rootfs is apparmor.sh's finding, the OOM report is this one's
+	mkdir -p /etc/hardrun
+	[ -e /etc/hardrun/policy.json ] && cp /etc/hardrun/policy.json "$WORK/policy.json.orig"
+	echo '{"level": 2, "userns": {"enabled": false}}' >/etc/hardrun/policy.json
+	chmod 0644 /etc/hardrun/policy.json
 	systemctl restart docker
 	mkbundle "$WORK/img"
 	tar -C "$WORK/img/rootfs" -c . | docker import - hrvm-busybox >/dev/null
@@ -84,6 +89,7 @@ if systemctl is-active -q docker; then
 	[ "$drc" = 137 ] || echo "docker run said: $dout"
 	eq "docker: cgroup driver" "$(docker info -f '{{.CgroupDriver}}' 2>&1)" systemd
 	docker rm -f hrvm-oom >/dev/null 2>&1
+	if [ -e "$WORK/policy.json.orig" ]; then cp "$WORK/policy.json.orig" /etc/hardrun/policy.json; else rm -f /etc/hardrun/policy.json; fi
 	if [ -e "$WORK/daemon.json.orig" ]; then cp "$WORK/daemon.json.orig" /etc/docker/daemon.json; else rm -f /etc/docker/daemon.json; fi
 else
 	bad "docker is not running in the VM"

@@ -82,10 +82,14 @@ eq "LoadState after delete" "$(unit_prop $U LoadState)" not-found
 [ ! -e "$ROOT/sd1" ] && ok "state dir removed" || bad "state dir left"
 
 # --- 2. default cgroupsPath: hardrun-<id>.scope; the policy's limits land in the scope
+# level 2's limits; its user namespace (an idmapped rootfs) is apparmor.sh's matter
+echo '{"level": 2, "userns": {"enabled": false}}' >"$WORK/l2.json"
+chmod 0644 "$WORK/l2.json"
 B=$WORK/b2
 mkbundle "$B" 'c["linux"].pop("cgroupsPath", None)'
-hr --systemd-cgroup create --bundle "$B" sd2 >/dev/null 2>&1
-eq "create (default policy, default path)" "$?" 0
+hr --policy "$WORK/l2.json" --systemd-cgroup create --bundle "$B" sd2 >"$WORK/sd2.out" 2>&1
+eq "create (level 2 policy, default path)" "$?" 0
+[ -s "$WORK/sd2.out" ] && cat "$WORK/sd2.out"
 U=hardrun-sd2.scope
 eq "ActiveState of $U" "$(unit_prop $U ActiveState)" active
 eq "policy memory limit in the scope" "$(cat /sys/fs/cgroup/system.slice/$U/memory.max)" 1073741824
@@ -96,7 +100,8 @@ eq "LoadState after delete --force" "$(unit_prop $U LoadState)" not-found
 
 # --- 3. a unit of that name exists already: refused, and the other unit is left alone
 systemd-run --unit=hrvm-taken --scope /bin/sleep 300 >/dev/null 2>&1 &
-for _ in $(seq 50); do [ "$(unit_prop hrvm-taken.scope ActiveState)" = active ] && break; sleep 0.2; done
+for _ in $(seq 150); do [ "$(unit_prop hrvm-taken.scope ActiveState)" = active ] && break; sleep 0.2; done
+eq "the other unit runs" "$(unit_prop hrvm-taken.scope ActiveState)" active
 B=$WORK/b3
 mkbundle "$B" 'c["linux"]["cgroupsPath"] = "system.slice::hrvm-taken"'
 out=$(hr "${P[@]}" --systemd-cgroup create --bundle "$B" sd3 2>&1 </dev/null)
@@ -104,6 +109,7 @@ eq "create into an existing unit: status" "$?" 1
 eq "create into an existing unit: error" "$out" \
 	"hardrun: create \`sd3\`: systemd cgroup driver: StartTransientUnit: systemd unit \`hrvm-taken.scope\` already exists; hardrun never joins a unit it did not create"
 eq "the other unit still runs" "$(unit_prop hrvm-taken.scope ActiveState)" active
+[ "$(unit_prop hrvm-taken.scope ActiveState)" = active ] || systemctl status hrvm-taken.scope --no-pager 2>&1 | head -15
 [ ! -e "$ROOT/sd3" ] && ok "no state dir after the refusal" || bad "state dir of sd3 left"
 systemctl stop hrvm-taken.scope
 
