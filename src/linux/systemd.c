@@ -435,6 +435,8 @@ int hr_sd_start_unit(const struct hr_sd_unit *u, pid_t pid, const struct hr_reso
 		reset_failed(&c, u->name);
 		r = start_once(&c, u, pid, res, unified, &job, err);
 		if (r == 1) {
+			/* someone else's unit: a rollback must not stop it (the VM suite caught that) */
+			*asked = false;
 			hr_fail(err, 0,
 				"systemd cgroup driver: StartTransientUnit: systemd unit `%s` already exists; hardrun "
 				"never joins a unit it did not create",
