@@ -690,7 +690,8 @@ fail : {
 		hr_log_warn("rollback: %s", tmp->msg);
 		hr_err_free(&tmp);
 	}
-	if (cg && hr_cgroup_destroy(cg, &tmp) < 0) {
+	/* with systemd the cgroup is the unit's: another's (a taken name) is never killed or removed */
+	if (cg && (!use_sd || unit_asked) && hr_cgroup_destroy(cg, &tmp) < 0) {
 		hr_log_warn("rollback: %s", tmp->msg);
 		hr_err_free(&tmp);
 	}
