@@ -8,7 +8,7 @@ HR_JOBS=$(nproc 2>/dev/null || echo 2)
 
 # build + unit/integration test dependencies, all Debian packages
 HR_DEPS=(gcc cmake make pkg-config libseccomp-dev libcap-ng-dev libapparmor-dev libjansson-dev
-	check libsubunit-dev busybox-static libc6-dev)
+	check libsubunit-dev busybox-static libc6-dev libsystemd-dev)
 # extra tools of the full CI run: sanitizers and fuzzing (clang), static checks, man lint,
 # runc to prove the CVE tests can fail, the real clients (tests/clients), and
 # what builds and boots the VM test host (tests/vm)

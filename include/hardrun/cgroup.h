@@ -7,7 +7,7 @@
  * creates it, applies linux.resources to it (also for `update`), moves
  * processes in, freezes, signals, reports statistics and removes it.  It is
  * fail-closed: a limit whose controller or file is missing is an error.
- * It never talks to systemd and never keeps an fd open between calls, so
+ * It never talks to systemd (systemd.h does) and never keeps an fd open between calls, so
  * nothing of the host cgroupfs can leak into a container (CVE-2024-21626).
  *
  * Every function returns -1 with *err set on failure (STYLE §4); messages
@@ -68,9 +68,8 @@ struct hr_cgroup_stats {
  * trailing slashes and "." components removed; a relative "a/b" gives
  * "/a/b".  ".." components, the root cgroup itself and the systemd form
  * "slice:prefix:name" are refused (errnum 0); the last one reads
- * "cgroupsPath `…`: systemd cgroup paths need systemd, which is not
- * running".  id must be a valid container id (hr_id_valid) when it is used.
- * On success *out is a new string owned by the caller.  Pure: no syscalls.
+ * "cgroupsPath `…`: a systemd cgroup path needs --systemd-cgroup".  id must be a valid container id (hr_id_valid) when
+ * it is used. On success *out is a new string owned by the caller.  Pure: no syscalls.
  */
 int hr_cgroup_resolve_path(const char *cgroups_path, const char *id, char **out, struct hr_err **err);
 
@@ -113,7 +112,8 @@ const char *hr_cgroup_dir(const struct hr_cgroup *cg, const char *controller);
  * fine, so the same cgroupsPath is the same cgroup and parents shared with
  * podman or Kubernetes are left alone), make cpuset usable on v1 by copying
  * cpuset.cpus/mems from the parent into each empty level, enable the
- * available controllers on v2, and then apply res (may be NULL).  Records
+ * available controllers on v2 (on a systemd host only in the levels it
+ * made: the others are systemd's), and then apply res (may be NULL).  Records
  * which directories it created, so that hr_cgroup_destroy() after a failed
  * create removes exactly those.  In the hybrid layout the cgroup2 directory
  * is created as runc does; failing there is only logged.  A leaf that
@@ -124,6 +124,16 @@ const char *hr_cgroup_dir(const struct hr_cgroup *cg, const char *controller);
  * caller rolls back with hr_cgroup_destroy().
  */
 int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struct hr_err **err);
+
+/*
+ * The systemd driver's create: systemd has made the cgroup (the cgroup2
+ * directory on v2, the hierarchies it manages on v1) and owns it; create
+ * (mkdir -p, cpuset filled, as hr_cgroup_create) only the v1 hierarchies
+ * still missing it, recording what it made.  Writes no subtree_control
+ * and checks no emptiness (the init is already inside).  A missing v2
+ * directory on a unified host is an error (systemd did not make it).
+ */
+int hr_cgroup_adopt(struct hr_cgroup *cg, struct hr_err **err);
 
 /*
  * Write res (borrowed) into the existing cgroup; also used by `update`.
@@ -215,6 +225,17 @@ int hr_cgroup_plan_dirs(const struct hr_cgroup *cg, char ***dirs, bool **leaf, s
  * this container.
  */
 int hr_cgroup_remove_dir(const char *dir, bool leaf, struct hr_err **err);
+
+/*
+ * The levels hr_cgroup_create()/hr_cgroup_adopt() made in each hierarchy,
+ * as text for the state dir ("2 2 0"); a new string.  A later command
+ * opens the cgroup with hr_cgroup_open() and restores it with
+ * hr_cgroup_created_restore(), so delete removes the parents create made
+ * (/a of /a/b) and no more.  A record that does not fit (another number
+ * of hierarchies, bad numbers) is ignored: then only the leaf is removed.
+ */
+char *hr_cgroup_created_record(const struct hr_cgroup *cg);
+void hr_cgroup_created_restore(struct hr_cgroup *cg, const char *rec);
 
 /* Fill *st (zeroed first) from the controllers that exist. */
 int hr_cgroup_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_err **err);

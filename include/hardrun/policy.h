@@ -149,6 +149,14 @@ const char *hr_policy_builtin_seccomp(const char *name, size_t *len);
 const char *hr_policy_apparmor_template(void);
 
 /*
+ * Whether profile (process.apparmorProfile) is the one hardrun generates
+ * for container id: "hardrun-<id>", alone or stacked on the bundle's
+ * profile as "hardrun-<id>//&<bundle's>".  Only such a profile is loaded
+ * at create and unloaded at delete.
+ */
+bool hr_policy_apparmor_is_own(const char *profile, const char *id);
+
+/*
  * The per-container AppArmor profile text: the template with every
  * "@PROFILE@" replaced by profile_name, which must be a plain name
  * ([A-Za-z0-9_.+-]+, else NULL).  New string.

@@ -206,10 +206,10 @@ int hr_cmd_features(const struct hr_rt *rt, int argc, char **argv, struct hr_err
 	json_object_set_new(f, "mountOptions", strs(mount_opts));
 	json_object_set_new(lnx, "namespaces", strs(namespaces));
 	json_object_set_new(lnx, "capabilities", caps);
-	/* only what is implemented and enforced: no systemd cgroups; idmap on bind mounts */
+	/* only what is implemented and enforced: systemd cgroups as root (no user manager); idmap on bind mounts */
 	json_object_set_new(
 		lnx, "cgroup",
-		json_pack("{s:b, s:b, s:b, s:b, s:b}", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 0));
+		json_pack("{s:b, s:b, s:b, s:b, s:b}", "v1", 1, "v2", 1, "systemd", 1, "systemdUser", 0, "rdma", 0));
 	json_object_set_new(sc, "enabled", json_true());
 	json_object_set_new(sc, "actions", strs(actions));
 	json_object_set_new(sc, "operators", strs(ops));

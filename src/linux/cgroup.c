@@ -4,7 +4,7 @@
  * (unified, hybrid, legacy), mkdir/rmdir with a record of what was made,
  * entering, listing, freezing, signalling and statistics dispatch.  Limits
  * live in cgroup_v1.c / cgroup_v2.c, file access in cgroup_fs.c.  Must not
- * keep fds across calls, talk to systemd, or remove a directory it did not
+ * keep fds across calls, talk to systemd (systemd.c does), or remove a directory it did not
  * create (shared parents belong to podman, Kubernetes, other containers).
  */
 #include <dirent.h>
@@ -47,8 +47,7 @@ int hr_cgroup_resolve_path(const char *cgroups_path, const char *id, char **out,
 	}
 	/* runc's systemd driver takes "slice:prefix:name"; a cgroupfs path never needs a ':' before its first '/'. */
 	if (cgroups_path[0] != '/' && strchr(cgroups_path, ':'))
-		return hr_fail(err, 0, "cgroupsPath `%s`: systemd cgroup paths need systemd, which is not running",
-			       cgroups_path);
+		return hr_fail(err, 0, "cgroupsPath `%s`: a systemd cgroup path needs --systemd-cgroup", cgroups_path);
 	copy = xstrdup(cgroups_path);
 	res = xstrdup("");
 	for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
@@ -307,6 +306,15 @@ static void v2_enable_controllers(const struct hr_cgroup *cg, const char *dir)
 	}
 }
 
+/* Whether systemd manages the cgroup2 tree (unified layout and systemd as PID 1); never on a fake tree. */
+static bool systemd_owns_tree(const struct hr_cgroup *cg)
+{
+	struct stat st;
+
+	return cg->fake_prefix == NULL && cg->layout == HR_CGROUP_UNIFIED && stat("/run/systemd/system", &st) == 0 &&
+	       S_ISDIR(st.st_mode);
+}
+
 static int mkdir_hier(const struct hr_cgroup *cg, struct cg_hier *h, struct hr_err **err)
 {
 	cleanup_free char *copy = xstrdup(cg->path);
@@ -324,7 +332,12 @@ static int mkdir_hier(const struct hr_cgroup *cg, struct cg_hier *h, struct hr_e
 		cleanup_free char *parent = cur;
 
 		cur = hr_path_join(parent, tok);
-		if (v2_full)
+		/*
+		 * On a systemd host the levels hardrun finds belong to systemd
+		 * (it enables what its units need): change subtree_control only
+		 * in levels hardrun made, so nothing is left enabled after delete.
+		 */
+		if (v2_full && (made > 0 || !systemd_owns_tree(cg)))
 			v2_enable_controllers(cg, parent);
 		if (mkdir(cur, 0755) == 0) {
 			made++;
@@ -390,6 +403,28 @@ int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struc
 				       cg->path, n, (int)pids[0]);
 	}
 	return hr_cgroup_apply(cg, res, err);
+}
+
+int hr_cgroup_adopt(struct hr_cgroup *cg, struct hr_err **err)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		struct stat st;
+
+		/* systemd made (and removes) the cgroup2 directory; never touch its parents' subtree_control */
+		if (h->v2) {
+			if (cg->layout != HR_CGROUP_UNIFIED)
+				continue;
+			if (stat(h->dir, &st) < 0)
+				return hr_fail(err, errno, "open systemd's cgroup `%s`", h->dir);
+			if (!S_ISDIR(st.st_mode))
+				return hr_fail(err, ENOTDIR, "open systemd's cgroup `%s`", h->dir);
+			continue;
+		}
+		if (mkdir_hier(cg, h, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int hr_cgroup_apply(struct hr_cgroup *cg, const struct hr_resources *res, struct hr_err **err)
@@ -711,6 +746,42 @@ int hr_cgroup_destroy(struct hr_cgroup *cg, struct hr_err **err)
 		}
 	}
 	return rc;
+}
+
+char *hr_cgroup_created_record(const struct hr_cgroup *cg)
+{
+	char *rec = xstrdup("");
+
+	for (size_t i = 0; i < cg->n; i++) {
+		char *next = xasprintf("%s%s%d", rec, i ? " " : "", cg->h[i].created < 0 ? 0 : cg->h[i].created);
+
+		free(rec);
+		rec = next;
+	}
+	return rec;
+}
+
+void hr_cgroup_created_restore(struct hr_cgroup *cg, const char *rec)
+{
+	cleanup_free char *copy = xstrdup(rec);
+	cleanup_free int *levels = xcalloc(cg->n ? cg->n : 1, sizeof(*levels));
+	char *save = NULL, *tok;
+	size_t n = 0;
+	int depth = 0;
+
+	for (const char *p = cg->path; *p; p++)
+		depth += *p == '/';
+	for (tok = strtok_r(copy, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+		/* never more levels than the path has: the record cannot make delete climb above it */
+		if (n == cg->n || hr_parse_int(tok, &levels[n]) < 0 || levels[n] < 0 || levels[n] > depth)
+			return;
+		n++;
+	}
+	if (n != cg->n)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (levels[i] > 1)
+			cg->h[i].created = levels[i];
 }
 
 int hr_cgroup_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_err **err)

@@ -1075,7 +1075,28 @@ static int row_apparmor(struct hctx *h)
 	if (h->p->apparmor == HR_APPARMOR_OFF || exempt(h, "apparmor"))
 		return 0;
 	if (have) {
-		decide(h, "apparmor", HR_DECISION_KEPT, "the bundle's profile %s", have);
+		cleanup_free char *own = xasprintf("hardrun-%s", h->c->id);
+
+		/*
+		 * Without AppArmor create refuses the bundle's profile anyway;
+		 * "unconfined" is the engine's explicit opt-out (docker
+		 * --security-opt apparmor=unconfined), and a profile hardened
+		 * before already carries ours.
+		 */
+		if (!h->c->apparmor_available || strcmp(have, "unconfined") == 0 ||
+		    hr_policy_apparmor_is_own(have, h->c->id) || strstr(have, "//&")) {
+			decide(h, "apparmor", HR_DECISION_KEPT, "the bundle's profile %s", have);
+			return 0;
+		}
+		/* a stack: every access must pass both, so the bundle's profile is never weakened */
+		{
+			cleanup_free char *stack = xasprintf("%s//&%s", own, have);
+
+			decide(h, "apparmor", HR_DECISION_ADDED,
+			       "profile %s from the hardrun-default template stacked on %s", own, have);
+			/* replaces (and frees) the string have points into */
+			json_object_set_new(proc, "apparmorProfile", json_string(stack));
+		}
 		return 0;
 	}
 	if (!h->c->apparmor_available) {

@@ -59,6 +59,17 @@ const char *hr_policy_apparmor_template(void)
 	return hr_builtin_apparmor_template;
 }
 
+bool hr_policy_apparmor_is_own(const char *profile, const char *id)
+{
+	size_t n;
+
+	if (profile == NULL || id == NULL || !hr_str_has_prefix(profile, "hardrun-") ||
+	    !hr_str_has_prefix(profile + strlen("hardrun-"), id))
+		return false;
+	n = strlen("hardrun-") + strlen(id);
+	return profile[n] == '\0' || hr_str_has_prefix(profile + n, "//&");
+}
+
 char *hr_policy_apparmor_profile(const char *profile_name)
 {
 	const char *t = hr_builtin_apparmor_template, *hit;

@@ -32,6 +32,7 @@
 #include "hardrun/cgroup.h"
 #include "hardrun/init.h"
 #include "hardrun/log.h"
+#include "hardrun/policy.h"
 #include "hardrun/seccomp.h"
 #include "learn.h"
 #include "hardrun/selinux.h"
@@ -40,10 +41,12 @@
 #include "hardrun/sync.h"
 #include "intent.h"
 #include "policyrt.h"
+#include "sdscope.h"
 #include "statedir.h"
 
 #define CONFIG_COPY "config.json"
 #define STATE_FILE "state.json"
+#define CGROUP_LEVELS "cgroup.levels"
 
 void hr_loaded_free(struct hr_loaded *c)
 {
@@ -467,8 +470,8 @@ static int record_cgroup(int dir_fd, const struct hr_cgroup *cg, const char *pat
  * parked on the exec fifo) or -1; on -1 *spawned holds whatever pid must be
  * killed.
  */
-static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, int dir_fd, struct hr_state *st,
-			pid_t *spawned, struct hr_err **err)
+static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, const struct hr_sd_unit *sdu, bool *unit_asked,
+			int sock, int dir_fd, struct hr_state *st, pid_t *spawned, struct hr_err **err)
 {
 	const struct hr_spec *spec = plan->spec;
 	struct hr_sync_msg *m = xmalloc(sizeof(*m));
@@ -483,7 +486,7 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, in
 	 * from the cgroup the init is in, and the slow path forks: both enter
 	 * first.
 	 */
-	bool late_enter = cg && !plan->slow_path && !plan->new_cgroupns;
+	bool late_enter = cg && !sdu && !plan->slow_path && !plan->new_cgroupns;
 	pid_t first, init_pid;
 
 	first = hr_spawn(plan, err);
@@ -498,7 +501,10 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, int sock, in
 	    0)
 		goto fail;
 	HR_FAULT_POINT("create.init-recorded");
-	if (cg && !late_enter && hr_cgroup_enter(cg, first, err) < 0)
+	/* the first process joins before it forks the init: every process of the container starts inside */
+	if (sdu && hr_sdscope_join(cg, sdu, first, &spec->lnx.resources, unit_asked, err) < 0)
+		goto fail;
+	if (!sdu && cg && !late_enter && hr_cgroup_enter(cg, first, err) < 0)
 		goto fail;
 	HR_FAULT_POINT("create.entered");
 	if (!plan->slow_path) {
@@ -643,6 +649,9 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	struct hr_state st = {0};
 	struct hr_plan plan = {0};
 	struct hr_cgroup *cg = NULL;
+	struct hr_sd_unit sdu = {0};
+	bool use_sd = rt->systemd_cgroup && !rt->no_cgroup;
+	bool unit_asked = false;
 	struct hr_bpf *bpf = NULL;
 	struct hr_bpf *bpf_policy = NULL;
 	struct hr_bpf *bpf_profile = NULL;
@@ -757,10 +766,9 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		goto fail;
 	if (rt->no_cgroup && check_no_cgroup(spec, &hard, id, err) < 0)
 		goto fail;
-	if (rt->systemd_cgroup) {
-		hr_fail(err, 0, "--systemd-cgroup: systemd is not running on this host, use the cgroupfs driver");
+	/* the unit name is checked with the rest of the config, before anything exists */
+	if (use_sd && hr_sd_unit_parse(spec->lnx.cgroups_path, id, &sdu, err) < 0)
 		goto fail;
-	}
 	if (spec->process->terminal && !o->console_socket && !term_out) {
 		hr_fail(err, 0, "process.terminal is set: --console-socket is required");
 		goto fail;
@@ -801,6 +809,13 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	HR_FAULT_POINT("create.fifo");
 	if (rt->no_cgroup) {
 		cgpath = xstrdup("");
+	} else if (use_sd) {
+		/* recorded first: a create killed from here on leaves a unit that delete --force finds */
+		cgpath = xstrdup(sdu.path);
+		if (hr_sdscope_record(dir_fd, &sdu, err) < 0)
+			goto fail;
+		if (hr_cgroup_open(cgpath, &cg, err) < 0)
+			goto fail;
 	} else if (hr_cgroup_resolve_path(spec->lnx.cgroups_path, id, &cgpath, err) < 0 ||
 		   hr_cgroup_open(cgpath, &cg, err) < 0 || record_cgroup(dir_fd, cg, cgpath, err) < 0) {
 		goto fail;
@@ -903,7 +918,7 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 
 	if (plan.host_mntns && host_mounts_record(dir_fd, rootfs, err) < 0)
 		goto fail;
-	pid = drive_init(&plan, cg, sv[0], dir_fd, &st, &spawned, err);
+	pid = drive_init(&plan, cg, use_sd ? &sdu : NULL, &unit_asked, sv[0], dir_fd, &st, &spawned, err);
 	sv[1] = -1; /* closed by drive_init after the clone */
 	if (pid < 0)
 		goto fail;
@@ -915,6 +930,13 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 	if (cg && spec->lnx.has_resources && apply_resources(cg, spec, err) < 0)
 		goto fail;
 	HR_FAULT_POINT("create.resources");
+	/* which parents create made: delete, another process, removes those too */
+	if (cg) {
+		cleanup_free char *rec = hr_cgroup_created_record(cg);
+
+		if (hr_statedir_write(dir_fd, CGROUP_LEVELS, rec, strlen(rec), err) < 0)
+			goto fail;
+	}
 	state_json = hr_state_to_json(&st);
 	if (hr_statedir_write(dir_fd, STATE_FILE, state_json, strlen(state_json), err) < 0)
 		goto fail;
@@ -975,7 +997,12 @@ fail : {
 		while (waitpid(spawned, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (cg && hr_cgroup_destroy(cg, &tmp) < 0) {
+	if (unit_asked && hr_sd_stop_unit(sdu.name, &tmp) < 0) {
+		hr_log_warn("rollback: %s", tmp->msg);
+		hr_err_free(&tmp);
+	}
+	/* with systemd the cgroup is the unit's: another's (a taken name) is never killed or removed */
+	if (cg && (!use_sd || unit_asked) && hr_cgroup_destroy(cg, &tmp) < 0) {
 		hr_log_warn("rollback: %s", tmp->msg);
 		hr_err_free(&tmp);
 	}
@@ -1000,6 +1027,15 @@ out:
 		hr_log_warn("rollback: %s", tmp_release->msg);
 		hr_err_free(&tmp_release);
 	}
+	/* a failed create must not leave its generated profile in the kernel (seen in the VM) */
+	if (ret < 0 && hard.profile_loaded) {
+		cleanup_free char *text = hr_policy_apparmor_profile(hard.profile_loaded);
+
+		if (text && hr_apparmor_unload(text, &tmp_release) < 0) {
+			hr_log_warn("rollback: %s", tmp_release->msg);
+			hr_err_free(&tmp_release);
+		}
+	}
 	hr_hardened_clear(&hard);
 	if (sv[0] >= 0)
 		close(sv[0]);
@@ -1015,6 +1051,7 @@ out:
 	hr_bpf_free(bpf_learn);
 	json_decref(cfg_doc);
 	hr_cgroup_free(cg);
+	hr_sd_unit_clear(&sdu);
 	hr_spec_free(spec);
 	return ret;
 }
@@ -1169,9 +1206,30 @@ int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
 		hr_log_warn("delete `%s`: %s", c->st->id, tmp->msg);
 		hr_err_free(&tmp);
 	}
+	if (cg) {
+		cleanup_free char *rec = NULL;
+		size_t len = 0;
+		const char *v2dir = hr_cgroup_dir(cg, "");
+		struct stat sb;
+
+		if (hr_statedir_read(c->dir_fd, CGROUP_LEVELS, &rec, &len, &tmp) == 0)
+			hr_cgroup_created_restore(cg, rec);
+		hr_err_free(&tmp);
+		/* systemd collects a scope whose processes are gone: nothing left to kill there */
+		if (hr_cgroup_layout(cg) == HR_CGROUP_UNIFIED && v2dir && stat(v2dir, &sb) < 0 && errno == ENOENT &&
+		    c->status == HR_STATUS_STOPPED) {
+			hr_cgroup_free(cg);
+			cg = NULL;
+		}
+	}
 	if (c->status != HR_STATUS_STOPPED || cg)
 		kill_and_wait(c->st, cg);
 	HR_FAULT_POINT("delete.killed");
+	/* systemd removes the scope's cgroup itself once the unit stops; the directories hardrun made go next */
+	if (hr_sdscope_cleanup(c->dir_fd, c->st->id, false, err) < 0) {
+		hr_cgroup_free(cg);
+		return -1;
+	}
 	if (cg && hr_cgroup_destroy(cg, err) < 0) {
 		hr_cgroup_free(cg);
 		return -1;
@@ -1200,6 +1258,33 @@ int hr_container_destroy(struct hr_loaded *c, struct hr_err **err)
 	return hr_statedir_remove(c->root_fd, c->st->id, err);
 }
 
+/*
+ * delete --force of a container without state.json (its create was
+ * killed): its systemd unit, if one was recorded, is stopped all the same.
+ */
+static int delete_unit_of_torso(const struct hr_rt *rt, const char *id, struct hr_err **err)
+{
+	cleanup_close int root_fd = -1;
+	cleanup_close int dir_fd = -1;
+
+	if (!hr_id_valid(id))
+		return 0;
+	root_fd = hr_statedir_open_root(rt->root, err);
+	if (root_fd < 0)
+		return hr_fail_wrap(err, "delete `%s`", id);
+	dir_fd = hr_statedir_open(root_fd, id, err);
+	if (dir_fd < 0) {
+		if ((*err)->errnum == ENOENT) {
+			hr_err_free(err);
+			return 0;
+		}
+		return hr_fail_wrap(err, "delete `%s`", id);
+	}
+	if (hr_sdscope_cleanup(dir_fd, id, rt->systemd_cgroup, err) < 0)
+		return hr_fail_wrap(err, "delete `%s`", id);
+	return 0;
+}
+
 int hr_container_delete(const struct hr_rt *rt, const char *id, bool force, struct hr_err **err)
 {
 	return hr_container_delete_exited(rt, id, force, -1, err);
@@ -1208,9 +1293,9 @@ int hr_container_delete(const struct hr_rt *rt, const char *id, bool force, stru
 /* Files a hardrun state dir can hold before state.json exists (an older hardrun wrote no intent record). */
 static bool only_ours(int dir_fd)
 {
-	static const char *const names[] = {CONFIG_COPY,     HR_DECISIONS_FILE,	  HR_FIFO_NAME,
-					    HR_TAINTED_FILE, HR_KILLED_FILE,	  HR_LEDGERED_FILE,
-					    HR_INTENT_FILE,  HR_EXIT_STATUS_FILE, HOST_MOUNTS_FILE};
+	static const char *const names[] = {CONFIG_COPY,      HR_DECISIONS_FILE, HR_FIFO_NAME,	 HR_TAINTED_FILE,
+					    HR_KILLED_FILE,   HR_LEDGERED_FILE,	 HR_INTENT_FILE, HR_EXIT_STATUS_FILE,
+					    HOST_MOUNTS_FILE, HR_SD_UNIT_FILE,	 CGROUP_LEVELS};
 	cleanup_dir DIR *d = NULL;
 	struct dirent *e;
 	int fd = dup(dir_fd);
@@ -1236,7 +1321,7 @@ static bool only_ours(int dir_fd)
  * was killed, since a live one holds the lock.  With force, undo what its
  * intent record names and remove it; without, say what it is.
  */
-static int delete_half_made(int root_fd, int dir_fd, const char *id, bool force, struct hr_err **err)
+static int delete_half_made(int root_fd, int dir_fd, const char *id, bool force, bool systemd, struct hr_err **err)
 {
 	struct hr_intent in = {0};
 	const char *owner;
@@ -1267,6 +1352,11 @@ static int delete_half_made(int root_fd, int dir_fd, const char *id, bool force,
 		hr_intent_clear(&in);
 		return r;
 	}
+	/* the systemd unit create recorded (or would have: the config copy names it), then the rest */
+	if (hr_sdscope_cleanup(dir_fd, id, systemd, err) < 0) {
+		hr_intent_clear(&in);
+		return -1;
+	}
 	/* without a mount namespace the init's mounts are the host's: detach what stands on the rootfs */
 	host_mounts_undo(dir_fd, id);
 	r = hr_intent_undo(root_fd, id, &in, false, err);
@@ -1288,12 +1378,12 @@ int hr_container_delete_exited(const struct hr_rt *rt, const char *id, bool forc
 	if (load_locked(rt, id, true, &c, &half, err) < 0) {
 		if (force && *err && (*err)->errnum == ENOENT) {
 			hr_err_free(err);
-			return 0;
+			return delete_unit_of_torso(rt, id, err);
 		}
 		return hr_fail_wrap(err, "delete `%s`", id);
 	}
 	if (half) {
-		r = delete_half_made(c->root_fd, c->dir_fd, id, force, err);
+		r = delete_half_made(c->root_fd, c->dir_fd, id, force, rt->systemd_cgroup, err);
 		hr_loaded_free(c);
 		return r < 0 ? hr_fail_wrap(err, "delete `%s`", id) : 0;
 	}

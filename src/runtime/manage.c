@@ -16,6 +16,7 @@
 #include "fault.h"
 #include "policyrt.h"
 #include "hardrun/cgroup.h"
+#include "sdscope.h"
 #include "hardrun/strutil.h"
 
 static int open_cgroup(struct hr_loaded *c, struct hr_cgroup **cg, struct hr_err **err)
@@ -119,7 +120,18 @@ int hr_container_update(const struct hr_rt *rt, const char *id, const char *reso
 		hr_fail(err, 0, "container `%s` is stopped", id);
 		goto out;
 	}
-	if (open_cgroup(c, &cg, err) < 0 || hr_cgroup_apply(cg, &s->lnx.resources, err) < 0)
+	if (open_cgroup(c, &cg, err) < 0)
+		goto out;
+	/* systemd first: a later daemon-reload re-applies the unit's values over the files */
+	{
+		cleanup_free char *unit = NULL;
+		int has = hr_sdscope_recorded(c->dir_fd, &unit, err);
+
+		if (has < 0 || (has == 1 && hr_sd_set_resources(unit, &s->lnx.resources,
+								hr_cgroup_layout(cg) == HR_CGROUP_UNIFIED, err) < 0))
+			goto out;
+	}
+	if (hr_cgroup_apply(cg, &s->lnx.resources, err) < 0)
 		goto out;
 	HR_FAULT_POINT("update.applied");
 	r = 0;

@@ -64,6 +64,7 @@ struct hr_hardened {
 	bool range_acquired;	  /* an id range is held for the container: release it on failure */
 	int level;		  /* the policy's level, for errors that name it */
 	const char *policy_file;  /* where its exemptions go: --policy or HR_POLICY_PATH (borrowed) */
+	char *profile_loaded;	  /* the generated AppArmor profile's name: unload it on failure */
 };
 
 /*

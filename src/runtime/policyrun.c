@@ -69,6 +69,7 @@ static int read_profile(void *arg, const char *dir, const char *name, char **tex
 void hr_hardened_clear(struct hr_hardened *h)
 {
 	free(h->text);
+	free(h->profile_loaded);
 	json_decref(h->decisions);
 	memset(h, 0, sizeof(*h));
 }
@@ -151,7 +152,7 @@ int hr_policy_create_step(const struct hr_rt *rt, int root_fd, int dir_fd, const
 		const char *prof = json_string_value(json_object_get(json_object_get(j, "process"), "apparmorProfile"));
 		cleanup_free char *name = xasprintf("hardrun-%s", id);
 
-		if (prof && strcmp(prof, name) == 0) {
+		if (hr_policy_apparmor_is_own(prof, id)) {
 			cleanup_free char *text = hr_policy_apparmor_profile(name);
 
 			if (!text) {
@@ -166,6 +167,7 @@ int hr_policy_create_step(const struct hr_rt *rt, int root_fd, int dir_fd, const
 				r = hr_fail_wrap(err, "apparmor: load profile `%s`", name);
 				goto out;
 			}
+			out->profile_loaded = xstrdup(name);
 		}
 	}
 	out->decisions = hr_decisions_json(&d);
@@ -263,7 +265,7 @@ void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_go
 			const char *prof =
 				json_string_value(json_object_get(json_object_get(c, "process"), "apparmorProfile"));
 
-			if (prof && strcmp(prof, name) == 0 && hr_apparmor_unload(text, &tmp) < 0) {
+			if (hr_policy_apparmor_is_own(prof, id) && hr_apparmor_unload(text, &tmp) < 0) {
 				hr_log_warn("delete `%s`: %s", id, tmp->msg);
 				hr_err_free(&tmp);
 			}

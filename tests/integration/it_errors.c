@@ -145,6 +145,74 @@ START_TEST(apparmor_without_apparmor)
 }
 END_TEST
 
+/* run with global flags; expect exit 1 and exactly the line want (hardrun only) */
+static void expect_line(struct hb *b, const char *flag1, const char *flag2, const char *want)
+{
+	struct hb_result r = flag2 ? hb_run(b, 30, flag1, flag2, "create", "--bundle", b->dir, b->id, NULL)
+				   : hb_run(b, 30, flag1, "create", "--bundle", b->dir, b->id, NULL);
+
+	ck_assert_msg(r.status == 1, "status %d, stderr: %s", r.status, r.err);
+	if (hb_is_hardrun())
+		ck_assert_str_eq(r.err, want);
+	hb_result_free(&r);
+	hb_finish(b);
+}
+
+/*
+ * The systemd cgroup driver on a host without systemd (the development
+ * machines): the D-Bus call that failed and "not reachable", one line,
+ * nothing left.  The VM suite tests/vm/suites/systemd.sh covers the host
+ * with systemd.
+ */
+START_TEST(systemd_not_reachable)
+{
+	struct hb b;
+	char want[1024];
+
+	if (access("/run/systemd/system", F_OK) == 0 || access("/run/dbus/system_bus_socket", F_OK) == 0 ||
+	    getenv("DBUS_SYSTEM_BUS_ADDRESS"))
+		return; /* this case is about hosts where systemd cannot be reached */
+	hb_new(&b);
+	/* no cgroupsPath: the default unit, as runc's "runc-<id>.scope" */
+	json_object_del(json_object_get(b.config, "linux"), "cgroupsPath");
+	snprintf(want, sizeof(want),
+		 "hardrun: create `%s`: systemd cgroup driver: StartTransientUnit `hardrun-%s.scope`: systemd is not "
+		 "reachable: cannot connect to the system bus `unix:path=/run/dbus/system_bus_socket` nor to "
+		 "`unix:path=/run/systemd/private`: No such file or directory\n",
+		 b.id, b.id);
+	expect_line(&b, "--systemd-cgroup", NULL, want);
+	/* docker's form of the path, through --cgroup-manager as podman passes it */
+	hb_new(&b);
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "system.slice:docker:%s", b.id);
+		json_object_set_new(json_object_get(b.config, "linux"), "cgroupsPath", json_string(path));
+	}
+	snprintf(want, sizeof(want),
+		 "hardrun: create `%s`: systemd cgroup driver: StartTransientUnit `docker-%s.scope`: systemd is not "
+		 "reachable: cannot connect to the system bus `unix:path=/run/dbus/system_bus_socket` nor to "
+		 "`unix:path=/run/systemd/private`: No such file or directory\n",
+		 b.id, b.id);
+	expect_line(&b, "--cgroup-manager", "systemd", want);
+	/* a malformed path is refused before systemd is asked */
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "linux"), "cgroupsPath", json_string("/hardrun/x"));
+	snprintf(want, sizeof(want),
+		 "hardrun: create `%s`: config.json: linux.cgroupsPath: `/hardrun/x`: expected \"slice:prefix:name\" "
+		 "for the systemd cgroup driver\n",
+		 b.id);
+	expect_line(&b, "--systemd-cgroup", NULL, want);
+	hb_new(&b);
+	json_object_set_new(json_object_get(b.config, "linux"), "cgroupsPath", json_string("a--b.slice:p:x"));
+	snprintf(want, sizeof(want),
+		 "hardrun: create `%s`: config.json: linux.cgroupsPath: `a--b.slice:p:x`: slice `a--b.slice`: empty "
+		 "component between dashes\n",
+		 b.id);
+	expect_line(&b, "--systemd-cgroup", NULL, want);
+}
+END_TEST
+
 START_TEST(selinux_without_selinux)
 {
 	struct hb b;
@@ -404,6 +472,7 @@ int main(void)
 		failing_create_runtime_hook,
 		non_namespaced_sysctl,
 		apparmor_without_apparmor,
+		systemd_not_reachable,
 		selinux_without_selinux,
 		bad_capability_set,
 		idmap_on_a_tmpfs,

@@ -218,7 +218,7 @@ START_TEST(resolve_paths)
 	expect_err(hr_cgroup_resolve_path("/a/../b", "x", &p, &err), &err, 0,
 		   "cgroupsPath `/a/../b`: `..` is not allowed");
 	expect_err(hr_cgroup_resolve_path("system.slice:docker:abc", "x", &p, &err), &err, 0,
-		   "cgroupsPath `system.slice:docker:abc`: systemd cgroup paths need systemd, which is not running");
+		   "cgroupsPath `system.slice:docker:abc`: a systemd cgroup path needs --systemd-cgroup");
 	expect_err(hr_cgroup_resolve_path("//./", "x", &p, &err), &err, 0,
 		   "cgroupsPath `//./`: refers to the root cgroup");
 	expect_err(hr_cgroup_resolve_path(NULL, "a/b", &p, &err), &err, 0,
@@ -573,6 +573,32 @@ START_TEST(v2_create_destroy_records)
 	ck_assert(!exists("/sys/fs/cgroup/p/q"));
 	ck_assert(exists("/sys/fs/cgroup/p"));
 	hr_cgroup_free(cg);
+
+	/* ...unless the state dir's record says create made the parents too (delete is another process). */
+	cg = open_fake("/r/s", MI_V2);
+	ck_assert_int_eq(hr_cgroup_create(cg, NULL, &err), 0);
+	{
+		char *rec = hr_cgroup_created_record(cg);
+
+		ck_assert_str_eq(rec, "2");
+		hr_cgroup_free(cg);
+		cg = open_fake("/r/s", MI_V2);
+		/* a record that does not fit is ignored: too many levels, other hierarchy count, junk */
+		hr_cgroup_created_restore(cg, "3");
+		hr_cgroup_created_restore(cg, "2 2");
+		hr_cgroup_created_restore(cg, "x");
+		ck_assert_int_eq(hr_cgroup_destroy(cg, &err), 0);
+		ck_assert(exists("/sys/fs/cgroup/r"));
+		ck_assert(!exists("/sys/fs/cgroup/r/s"));
+		hr_cgroup_free(cg);
+		mkdir_rel("/sys/fs/cgroup/r/s");
+		cg = open_fake("/r/s", MI_V2);
+		hr_cgroup_created_restore(cg, rec);
+		ck_assert_int_eq(hr_cgroup_destroy(cg, &err), 0);
+		ck_assert(!exists("/sys/fs/cgroup/r"));
+		hr_cgroup_free(cg);
+		free(rec);
+	}
 }
 END_TEST
 

@@ -856,6 +856,36 @@ START_TEST(apparmor_and_unmapped_keys)
 	ck_assert_ptr_nonnull(strstr(d, "{\"control\":\"apparmor\",\"action\":\"added\",\"detail\":\"profile "
 					"hardrun-web from the hardrun-default template\"}"));
 	json_decref(cfg);
+	/* the bundle's profile (docker-default) gets ours stacked on it; unconfined and ours stay as they are */
+	{
+		static const char *const keep[] = {"unconfined", "hardrun-web", "hardrun-web//&docker-default"};
+		cleanup_free char *d3 = NULL;
+
+		cfg = runc_config();
+		json_object_set_new(path(cfg, "process"), "apparmorProfile", json_string("docker-default"));
+		d3 = harden_ok(p, cfg, &c);
+		assert_json(path(cfg, "process.apparmorProfile"), "\"hardrun-web//&docker-default\"");
+		ck_assert_msg(strstr(d3, "{\"control\":\"apparmor\",\"action\":\"added\",\"detail\":\"profile "
+					 "hardrun-web from the hardrun-default template stacked on "
+					 "docker-default\"}"),
+			      "%s", d3);
+		json_decref(cfg);
+		for (size_t i = 0; i < 3; i++) {
+			cleanup_free char *dk = NULL;
+			cleanup_free char *want = xasprintf("\"%s\"", keep[i]);
+
+			cfg = runc_config();
+			json_object_set_new(path(cfg, "process"), "apparmorProfile", json_string(keep[i]));
+			dk = harden_ok(p, cfg, &c);
+			assert_json(path(cfg, "process.apparmorProfile"), want);
+			json_decref(cfg);
+		}
+		ck_assert(hr_policy_apparmor_is_own("hardrun-web", "web"));
+		ck_assert(hr_policy_apparmor_is_own("hardrun-web//&docker-default", "web"));
+		ck_assert(!hr_policy_apparmor_is_own("hardrun-web2", "web"));
+		ck_assert(!hr_policy_apparmor_is_own("docker-default", "web"));
+		ck_assert(!hr_policy_apparmor_is_own(NULL, "web"));
+	}
 	cfg = runc_config();
 	d2 = harden_ok(off, cfg, &c);
 	ck_assert_ptr_null(path(cfg, "process.apparmorProfile"));
