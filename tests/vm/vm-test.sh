@@ -8,6 +8,9 @@
 #
 #   vm-test.sh [--tree DIR] [SUITE...]     (SUITE: a name such as integration)
 #
+# Without SUITE arguments HR_VM_SUITES (space-separated names) picks the
+# suites, else every executable suite runs.
+#
 # HR_VM_SUITE_TIMEOUT (s, default 1500) bounds each suite inside the guest;
 # the whole boot is bounded by the sum plus ten minutes.  HR_VM_CLIENTS
 # (default "docker podman containerd") picks the engines of the clients suite,
@@ -35,6 +38,14 @@ if [ $# -gt 0 ]; then
 			exit 1
 		}
 		suites+=("$s")
+	done
+elif [ -n "${HR_VM_SUITES:-}" ]; then
+	read -ra suites <<<"$HR_VM_SUITES"
+	for s in "${suites[@]}"; do
+		[ -x "$TREE/tests/vm/suites/$s.sh" ] || {
+			echo "vm: no suite $s (tests/vm/suites/$s.sh)" >&2
+			exit 1
+		}
 	done
 else
 	for f in "$TREE"/tests/vm/suites/*.sh; do

@@ -80,6 +80,8 @@ eq "create with the default policy" "$?" 0
 [ -s "$WORK/aa5.out" ] && cat "$WORK/aa5.out"
 grep -q " $WORK/" /proc/self/mountinfo && bad "mounts left under $WORK: $(grep -c " $WORK/" /proc/self/mountinfo)"
 pid=$(hr state aa5 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+# the profile is applied at the workload's execve, as in aa3: after start
+hr start aa5
 eq "default policy: attr/current" "$(tr -d '\0' </proc/"$pid"/attr/current)" "hardrun-aa5 (enforce)"
 hr delete --force aa5
 grep -q '^hardrun-aa5 ' "$PROFILES" && bad "hardrun-aa5 still loaded" || ok "hardrun-aa5 unloaded"
