@@ -14,7 +14,8 @@
 # HR_VM_SUITE_TIMEOUT (s, default 1500) bounds each suite inside the guest;
 # the whole boot is bounded by the sum plus ten minutes.  HR_VM_CLIENTS
 # (default "docker podman containerd") picks the engines of the clients suite,
-# HR_VM_CLIENT_RUNTIMES="runc hardrun" adds the runc baseline run.
+# HR_VM_CLIENT_RUNTIMES="runc hardrun" adds the runc baseline run; HR_VM_IT
+# (it_a,it_b) picks the integration suites (all by default).
 
 set -euo pipefail
 
@@ -60,7 +61,7 @@ fi
 # the guest side: one bash script, the suite names baked in
 guest=$(
 	cat <<EOF
-export HR_TEST_MUST_RUN=1 CLIENTS="${HR_VM_CLIENTS:-docker podman containerd}" CLIENT_RUNTIMES="${HR_VM_CLIENT_RUNTIMES:-hardrun}"
+export HR_TEST_MUST_RUN=1 IT="${HR_VM_IT:-}" CLIENTS="${HR_VM_CLIENTS:-docker podman containerd}" CLIENT_RUNTIMES="${HR_VM_CLIENT_RUNTIMES:-hardrun}"
 echo "vm: host \$(uname -r), \$(systemctl --version | head -1), cgroup \$(stat -fc %T /sys/fs/cgroup), apparmor \$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null || echo absent)"
 p=0 f=0 failed=""
 for s in ${suites[*]}; do

@@ -13,7 +13,12 @@ for t in build/tests/it_*; do
 	n=${t##*/}
 	[ -n "${IT:-}" ] && [[ ",$IT," != *",$n,"* ]] && continue
 	t0=$SECONDS
-	timeout -k 10 "${IT_TIMEOUT:-900}" "$t"
+	# the crash suite drives the build with fault-injection points (tests/CMakeLists.txt)
+	if [ "$n" = it_fault ]; then
+		HR_TEST_HARDRUN=$PWD/build/hardrun-fault timeout -k 10 "${IT_TIMEOUT:-900}" "$t"
+	else
+		timeout -k 10 "${IT_TIMEOUT:-900}" "$t"
+	fi
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		p=$((p + 1))
