@@ -22,10 +22,13 @@ int hr_apparmor_apply_child(const char *profile, struct hr_err **err);
 
 /*
  * Load (or replace) the profile in text with apparmor_parser -r -K, text on
- * its stdin; hr_apparmor_unload removes it (-R).  Parent only.  Errors
- * name the exit status; ENOENT when apparmor_parser is not installed.
+ * its stdin; hr_apparmor_unload removes the profile name whose text it is
+ * (-R), and is a no-op (0) when the kernel does not list name (never
+ * loaded, or removed already: a rollback and a delete may both ask).
+ * Parent only.  Errors name the exit status; ENOENT when apparmor_parser is
+ * not installed.
  */
 int hr_apparmor_load(const char *text, struct hr_err **err);
-int hr_apparmor_unload(const char *text, struct hr_err **err);
+int hr_apparmor_unload(const char *name, const char *text, struct hr_err **err);
 
 #endif

@@ -2,6 +2,7 @@
 /* AppArmor through libapparmor: detection and change_onexec for the init; loading generated profiles. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/apparmor.h>
 #include <sys/wait.h>
@@ -77,9 +78,27 @@ int hr_apparmor_load(const char *text, struct hr_err **err)
 	return run_parser(argv, text, err);
 }
 
-int hr_apparmor_unload(const char *text, struct hr_err **err)
+/* Whether the kernel lists profile name ("name (mode)" lines); true when the list cannot be read. */
+static bool profile_loaded(const char *name)
+{
+	FILE *f = fopen("/sys/kernel/security/apparmor/profiles", "re");
+	char line[4096];
+	size_t n = strlen(name);
+	bool found = false;
+
+	if (!f)
+		return true;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strncmp(line, name, n) == 0 && line[n] == ' ';
+	fclose(f);
+	return found;
+}
+
+int hr_apparmor_unload(const char *name, const char *text, struct hr_err **err)
 {
 	char *argv[] = {"apparmor_parser", "-R", NULL};
 
+	if (!profile_loaded(name))
+		return 0;
 	return run_parser(argv, text, err);
 }

@@ -1031,7 +1031,7 @@ out:
 	if (ret < 0 && hard.profile_loaded) {
 		cleanup_free char *text = hr_policy_apparmor_profile(hard.profile_loaded);
 
-		if (text && hr_apparmor_unload(text, &tmp_release) < 0) {
+		if (text && hr_apparmor_unload(hard.profile_loaded, text, &tmp_release) < 0) {
 			hr_log_warn("rollback: %s", tmp_release->msg);
 			hr_err_free(&tmp_release);
 		}

@@ -265,7 +265,7 @@ void hr_policy_delete_step(int root_fd, int dir_fd, const char *id, bool init_go
 			const char *prof =
 				json_string_value(json_object_get(json_object_get(c, "process"), "apparmorProfile"));
 
-			if (hr_policy_apparmor_is_own(prof, id) && hr_apparmor_unload(text, &tmp) < 0) {
+			if (hr_policy_apparmor_is_own(prof, id) && hr_apparmor_unload(name, text, &tmp) < 0) {
 				hr_log_warn("delete `%s`: %s", id, tmp->msg);
 				hr_err_free(&tmp);
 			}
