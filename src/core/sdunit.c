@@ -141,7 +141,7 @@ int hr_sd_unit_parse(const char *cgroups_path, const char *id, struct hr_sd_unit
 			hr_sd_unit_clear(&u);
 			return parse_fail(err, cgroups_path ? cgroups_path : "");
 		}
-		u.path = strcmp(dir, "/") == 0 ? xasprintf("/%s", u.name) : xasprintf("%s/%s", dir, u.name);
+		u.path = !dir || strcmp(dir, "/") == 0 ? xasprintf("/%s", u.name) : xasprintf("%s/%s", dir, u.name);
 	}
 	*out = u;
 	return 0;
@@ -194,7 +194,7 @@ int hr_sd_cpuset_mask(const char *list, const char *what, uint8_t **mask, size_t
 			p++;
 		else if (*p != '\0')
 			return hr_fail(err, 0, "config.json: %s: `%s`: expected a list such as `0-3,8`", what, list);
-		if (hi / 8 + 1 > n) {
+		if (!m || hi / 8 + 1 > n) {
 			m = xrealloc(m, hi / 8 + 1);
 			memset(m + n, 0, hi / 8 + 1 - n);
 			n = hi / 8 + 1;

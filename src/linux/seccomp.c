@@ -674,8 +674,10 @@ int hr_seccomp_compile_learn(const struct hr_scprof *seed, int sync_fd, struct h
 	 * the sync socket's number; the profile lists sendmsg regardless.
 	 */
 	if (!seed_sendmsg) {
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 1,
-				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)sync_fd));
+		struct scmp_arg_cmp on_sync = {
+			.arg = 0, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)sync_fd, .datum_b = 0};
+
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 1, on_sync);
 		if (rc < 0)
 			return hr_fail(err, -rc, "seccomp_rule_add `sendmsg`");
 	}

@@ -108,7 +108,6 @@ static int write_profile(struct learner *l, struct hr_err **err)
 			hr_err_free(&e);
 		}
 		close(fd);
-		fd = -1;
 	}
 	text = hr_scprof_dump(&l->prof);
 	(void)unlinkat(l->dir_fd, tmp, 0);

@@ -94,7 +94,7 @@ static const char *system_bus_address(void)
 static int conn_open(struct sd_conn *c, const char *call, const char *unit, struct hr_err **err)
 {
 	sd_bus *b = NULL;
-	int r, r2;
+	int r;
 
 	c->bus = NULL;
 	c->direct = false;
@@ -104,8 +104,7 @@ static int conn_open(struct sd_conn *c, const char *call, const char *unit, stru
 		return 0;
 	}
 	/* root reaches systemd without a dbus-daemon on its private socket, as go-systemd falls back */
-	r2 = sd_bus_new(&b);
-	if (r2 >= 0 && (r2 = sd_bus_set_address(b, SD_PRIVATE)) >= 0 && (r2 = sd_bus_start(b)) >= 0) {
+	if (sd_bus_new(&b) >= 0 && sd_bus_set_address(b, SD_PRIVATE) >= 0 && sd_bus_start(b) >= 0) {
 		c->bus = b;
 		c->direct = true;
 		return 0;
@@ -500,8 +499,8 @@ int hr_sd_stop_unit(const char *name, struct hr_err **err)
 	}
 	if (wait_job(&c, &jobs, job, "StopUnit", name, &result, err) < 0)
 		goto out;
-	if (strcmp(result, "done") != 0)
-		hr_log_warn("systemd: stop %s: job finished with `%s`", name, result);
+	if (!result || strcmp(result, "done") != 0)
+		hr_log_warn("systemd: stop %s: job finished with `%s`", name, result ? result : "?");
 	/* a unit stopped after its processes were killed may be left "failed": that state would block the name */
 	reset_failed(&c, name);
 	ret = 0;

@@ -197,7 +197,8 @@ int hr_intent_undo(int root_fd, const char *id, const struct hr_intent *in, bool
 				k = hr_fail(&tmp, 0, "%s: apparmor profile `%s` is not this container's",
 					    HR_INTENT_FILE, r->value);
 			else if (!skip_apparmor && hr_apparmor_enabled() &&
-				 (text = hr_policy_apparmor_profile(r->value)) && hr_apparmor_unload(r->value, text, &tmp) < 0)
+				 (text = hr_policy_apparmor_profile(r->value)) &&
+				 hr_apparmor_unload(r->value, text, &tmp) < 0)
 				k = -1;
 		} else if (strcmp(r->kind, "idrange") == 0) {
 			if (strcmp(r->value, id) != 0)

@@ -83,7 +83,7 @@ int hr_sdscope_join(struct hr_cgroup *cg, const struct hr_sd_unit *u, pid_t pid,
 	if (!u->is_slice) {
 		if (pid_cgroup(pid, unified, &where, err) < 0)
 			return -1;
-		if (strcmp(where, u->path) != 0)
+		if (!where || strcmp(where, u->path) != 0)
 			return hr_fail(err, 0, "systemd cgroup driver: unit `%s` put pid %d in `%s`, not in `%s`",
 				       u->name, (int)pid, where, u->path);
 	}

@@ -225,19 +225,24 @@ START_TEST(selinux_without_selinux)
 	expect_failure(&b, "create",
 		       "process.selinuxLabel `system_u:system_r:container_t:s0:c1,c2` requested, "
 		       "but SELinux is not enabled on this host");
-	/* a mount label alone labels nothing without SELinux: left out, as runc and crun do */
-	hb_new(&b);
-	json_object_set_new(json_object_get(b.config, "linux"), "mountLabel",
-			    json_string("system_u:object_r:container_file_t:s0:c1,c2"));
-	hb_set_args(&b, "/probe", "exit", "7", NULL);
-	{
-		struct hb_result r = hb_run(&b, 30, "run", "--bundle", b.dir, b.id, NULL);
+	/*
+	 * a mount label alone labels nothing without SELinux: left out, as crun
+	 * does (runc 1.1.5 passes it to the tmpfs mount, which fails with EINVAL)
+	 */
+	if (hb_is_hardrun()) {
+		hb_new(&b);
+		json_object_set_new(json_object_get(b.config, "linux"), "mountLabel",
+				    json_string("system_u:object_r:container_file_t:s0:c1,c2"));
+		hb_set_args(&b, "/probe", "exit", "7", NULL);
+		{
+			struct hb_result r = hb_run(&b, 30, "run", "--bundle", b.dir, b.id, NULL);
 
-		ck_assert_msg(r.status == 7, "status %d: %s", r.status, r.err);
-		ck_assert_str_eq(r.err, "");
-		hb_result_free(&r);
+			ck_assert_msg(r.status == 7, "status %d: %s", r.status, r.err);
+			ck_assert_str_eq(r.err, "");
+			hb_result_free(&r);
+		}
+		hb_finish(&b);
 	}
-	hb_finish(&b);
 	/* with a process label too, the process label is still refused */
 	hb_new(&b);
 	json_object_set_new(json_object_get(b.config, "linux"), "mountLabel",
