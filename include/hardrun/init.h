@@ -126,6 +126,8 @@ int hr_idmap_trees_prepare(const struct hr_spec *spec, const char *rootfs, int *
  */
 int hr_rootfs_idmap_prepare(const struct hr_spec *spec, const char *rootfs, int userns, bool *refused,
 			    struct hr_err **err);
+/* Test build only (hardrun-fault): rebuild overlays through the path fallback even where fds work. */
+void hr_rootfs_idmap_force_paths(bool on);
 /*
  * Child only: make the rootfs a mount of its own, plan->root_tree over it,
  * else a recursive self-bind.  Returns an O_PATH fd of its root (the tree

@@ -7,7 +7,10 @@
  * An overlay mount cannot be idmapped itself, but an overlay whose layers
  * are idmapped mounts can: its layers are read from mountinfo, each lower
  * layer and the directory holding upper and work are idmapped, and a new
- * overlay is built from them with the new mount API.  The child attaches
+ * overlay is built from them with the new mount API: from the trees as
+ * fds where the kernel takes them (6.15 and later), else by a helper in a
+ * mount namespace of its own that attaches them and gives their paths.
+ * The child attaches
  * the result over the rootfs path in its own mount namespace; the host's
  * overlay mount is never changed.
  */
@@ -15,19 +18,23 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hardrun/fs.h"
 #include "hardrun/init.h"
 #include "hardrun/mountinfo.h"
 #include "hardrun/strutil.h"
+#include "hardrun/sync.h"
 
 /* The mountinfo line of the mount rootfs lives on, found by its mount id. */
 static int find_mount(const char *rootfs, struct hr_mountinfo *out, struct hr_err **err)
@@ -245,67 +252,10 @@ static char *common_dir(const char *a, const char *b)
 	return last == 0 ? xstrdup("/") : xstrndup(a, last);
 }
 
-static int set_layer(int fs, const char *key, int fd, const char *path, bool *refused, struct hr_err **err)
+/* Set the options the host's overlay has besides its layers ("index=off", "volatile"). */
+static int set_extra(int fs, char *const *extra, bool *refused, struct hr_err **err)
 {
-	if (fsconfig(fs, FSCONFIG_SET_FD, key, NULL, fd) < 0) {
-		*refused = true;
-		return hr_fail(err, errno, "overlay %s `%s`", key, path);
-	}
-	return 0;
-}
-
-static int overlay_rebuild(const struct hr_spec *spec, const struct hr_mountinfo *mi, int userns, bool *refused,
-			   struct hr_err **err)
-{
-	struct hr_overlay_layers layers = {0};
-	cleanup_close int fs = -1;
-	cleanup_close int base = -1;
-	cleanup_close int upper = -1;
-	cleanup_close int work = -1;
-	cleanup_free int *lowers = NULL;
-	size_t n_lowers = 0;
-	int mnt = -1;
-
-	if (hr_overlay_layers_parse(mi->super_opts, mi->mount_point, &layers, err) < 0) {
-		*refused = true;
-		return -1;
-	}
-	fs = fsopen("overlay", FSOPEN_CLOEXEC);
-	if (fs < 0) {
-		*refused = true;
-		hr_fail(err, errno, "fsopen `overlay`");
-		goto out;
-	}
-	/* the detached trees must stay open until the superblock exists: closing one dissolves it */
-	lowers = xcalloc(hr_strv_len(layers.lower), sizeof(int));
-	for (char **l = layers.lower; *l; l++) {
-		int t = idmapped_tree(*l, userns, false, refused, err);
-
-		if (t < 0)
-			goto out;
-		lowers[n_lowers++] = t;
-		if (set_layer(fs, "lowerdir+", t, *l, refused, err) < 0)
-			goto out;
-	}
-	if (layers.upper) {
-		/* upper and work must sit on one mount: idmap the directory that holds both */
-		cleanup_free char *dir = common_dir(layers.upper, layers.work);
-		cleanup_free char *pw = private_workdir(layers.work, err);
-		const char *ru = layers.upper + strlen(dir), *rw;
-
-		if (!pw)
-			goto out;
-		rw = pw + strlen(dir);
-		base = idmapped_tree(dir, userns, false, refused, err);
-		if (base < 0)
-			goto out;
-		upper = hr_fs_open_in_root_at(base, *ru ? ru : ".", O_PATH | O_DIRECTORY, 0, err);
-		work = upper < 0 ? -1 : hr_fs_open_in_root_at(base, *rw ? rw : ".", O_PATH | O_DIRECTORY, 0, err);
-		if (work < 0 || set_layer(fs, "upperdir", upper, layers.upper, refused, err) < 0 ||
-		    set_layer(fs, "workdir", work, layers.work, refused, err) < 0)
-			goto out;
-	}
-	for (char **x = layers.extra; x && *x; x++) {
+	for (char *const *x = extra; x && *x; x++) {
 		cleanup_free char *key = xstrdup(*x);
 		char *eq = strchr(key, '=');
 		int r;
@@ -316,24 +266,334 @@ static int overlay_rebuild(const struct hr_spec *spec, const struct hr_mountinfo
 		       : fsconfig(fs, FSCONFIG_SET_FLAG, key, NULL, 0);
 		if (r < 0) {
 			*refused = true;
-			hr_fail(err, errno, "overlay option `%s`", *x);
-			goto out;
+			return hr_fail(err, errno, "overlay option `%s`", *x);
 		}
 	}
-	if (create_as_mapped_root(fs, spec, err) < 0) {
-		cleanup_free char *why = NULL;
+	return 0;
+}
+
+/* The idmapped layers of one rebuild, and where upper and work are inside base. */
+struct idmapped_layers {
+	const struct hr_overlay_layers *layers;
+	const int *lowers; /* idmapped trees, uppermost first */
+	size_t n_lowers;
+	int base;	       /* the idmapped tree holding upper and work, or -1 (no upper) */
+	const char *upper_rel; /* upper under base ("/diff"; "" is base itself) */
+	const char *work_rel;
+	unsigned int attrs;
+};
+
+/* hardrun-fault's $HARDRUN_FAULT_OVERLAY_PATHS: the test build forces the path fallback. */
+static bool force_paths;
+
+void hr_rootfs_idmap_force_paths(bool on)
+{
+	force_paths = on;
+}
+
+/* Make the superblock as the container's root; a refusal comes with the kernel's words in *why. */
+static int create_overlay(int fs, const struct hr_spec *spec, char **why, struct hr_err **err)
+{
+	int e;
+
+	if (create_as_mapped_root(fs, spec, err) == 0)
+		return 0;
+	e = errno;
+	if (!*err)
+		*why = fs_context_log(fs);
+	errno = e;
+	return -1;
+}
+
+static int fail_create(int e, const char *why, bool *refused, struct hr_err **err)
+{
+	*refused = true;
+	return hr_fail(err, e, "create an overlay of idmapped layers%s%s", why[0] ? ": " : "", why);
+}
+
+/*
+ * The overlay from the trees themselves: "lowerdir+", "upperdir" and
+ * "workdir" given as fds.  Kernels that cannot do that say so in ways that
+ * set *unsupported with no error, for overlay_by_paths: EINVAL for an fd
+ * as the first layer (no "lowerdir+" before 6.8, strings only before
+ * 6.13), EBADF for an O_PATH fd, or EINVAL from the superblock when the
+ * kernel takes the fds but cannot clone a layer that is in no mount
+ * namespace of the caller ("failed to clone", before 6.15).
+ */
+static int overlay_by_fds(const struct hr_spec *spec, const struct idmapped_layers *il, bool *unsupported,
+			  bool *refused, struct hr_err **err)
+{
+	cleanup_close int fs = -1;
+	cleanup_close int upper = -1;
+	cleanup_close int work = -1;
+	cleanup_free char *why = NULL;
+	int mnt;
+
+	if (force_paths) {
+		*unsupported = true;
+		return -1;
+	}
+	fs = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fs < 0) {
+		*refused = true;
+		return hr_fail(err, errno, "fsopen `overlay`");
+	}
+	for (size_t i = 0; i < il->n_lowers; i++) {
+		if (fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, il->lowers[i]) == 0)
+			continue;
+		if (i == 0 && (errno == EINVAL || errno == EOPNOTSUPP || errno == EBADF)) {
+			*unsupported = true;
+			return -1;
+		}
+		*refused = true;
+		return hr_fail(err, errno, "overlay lowerdir+ `%s`", il->layers->lower[i]);
+	}
+	if (il->base >= 0) {
+		upper = hr_fs_open_in_root_at(il->base, *il->upper_rel ? il->upper_rel : ".", O_PATH | O_DIRECTORY, 0,
+					      err);
+		if (upper < 0)
+			return -1;
+		work = hr_fs_open_in_root_at(il->base, *il->work_rel ? il->work_rel : ".", O_PATH | O_DIRECTORY, 0,
+					     err);
+		if (work < 0)
+			return -1;
+		if (fsconfig(fs, FSCONFIG_SET_FD, "upperdir", NULL, upper) < 0 ||
+		    fsconfig(fs, FSCONFIG_SET_FD, "workdir", NULL, work) < 0) {
+			if (errno == EBADF) {
+				*unsupported = true;
+				return -1;
+			}
+			*refused = true;
+			return hr_fail(err, errno, "overlay upperdir `%s`, workdir `%s`", il->layers->upper,
+				       il->layers->work);
+		}
+	}
+	if (set_extra(fs, il->layers->extra, refused, err) < 0)
+		return -1;
+	if (create_overlay(fs, spec, &why, err) < 0) {
 		int e = errno;
 
 		if (*err)
-			goto out;
-		*refused = true;
-		why = fs_context_log(fs);
-		hr_fail(err, e, "create an overlay of idmapped layers%s%s", why[0] ? ": " : "", why);
-		goto out;
+			return -1;
+		if (e == EINVAL && strstr(why, "failed to clone")) {
+			*unsupported = true;
+			return -1;
+		}
+		return fail_create(e, why, refused, err);
 	}
-	mnt = fsmount(fs, FSMOUNT_CLOEXEC, mount_attrs(mi->mount_opts));
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, il->attrs);
 	if (mnt < 0)
-		hr_fail(err, errno, "fsmount the overlay of idmapped layers");
+		return hr_fail(err, errno, "fsmount the overlay of idmapped layers");
+	return mnt;
+}
+
+/* A layer path for overlay's string options: ':' ',' '\' escaped with '\'. */
+static char *escape_layer(const char *prefix, const char *rel)
+{
+	size_t n = strlen(prefix), cap = n + 2 * strlen(rel) + 1;
+	char *out = xcalloc(cap, 1);
+
+	memcpy(out, prefix, n);
+	for (const char *c = rel; *c; c++) {
+		if (*c == ':' || *c == ',' || *c == '\\')
+			out[n++] = '\\';
+		out[n++] = *c;
+	}
+	return out;
+}
+
+/*
+ * The child of overlay_by_paths, in a mount namespace of its own: a tmpfs
+ * over the host overlay's mount point (seen by nobody else), each lower
+ * tree attached at l<i> in it and the upper's base at b, the overlay made
+ * from those relative paths (cwd = the tmpfs) as string options, which
+ * every kernel with idmapped layers (5.19) takes, mounted detached and
+ * sent to the parent.  Everything it attached dies with its namespace;
+ * the overlay keeps private clones of its layers.  The first byte of an
+ * error message says whether the kernel refused ('r') or something failed.
+ */
+static void paths_child(int sock, const struct hr_spec *spec, const struct idmapped_layers *il, const char *at)
+{
+	struct hr_err *err = NULL;
+	bool refused = false;
+	cleanup_free char *lowerdir = xstrdup("");
+	cleanup_free char *why = NULL;
+	int fs, mnt;
+
+	if (unshare(CLONE_NEWNS) < 0) {
+		hr_fail(&err, errno, "unshare a mount namespace");
+		goto fail;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		hr_fail(&err, errno, "make the helper's mounts private");
+		goto fail;
+	}
+	if (mount("tmpfs", at, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0 || chdir(at) < 0) {
+		hr_fail(&err, errno, "mount a tmpfs for the layers on `%s`", at);
+		goto fail;
+	}
+	for (size_t i = 0; i <= il->n_lowers; i++) {
+		char name[32];
+		int tree = i < il->n_lowers ? il->lowers[i] : il->base;
+
+		if (tree < 0)
+			continue;
+		if (i < il->n_lowers)
+			snprintf(name, sizeof(name), "l%zu", i);
+		else
+			snprintf(name, sizeof(name), "b");
+		if (mkdir(name, 0755) < 0 || move_mount(tree, "", AT_FDCWD, name, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+			hr_fail(&err, errno, "attach the idmapped layer `%s`",
+				i < il->n_lowers ? il->layers->lower[i] : il->layers->upper);
+			goto fail;
+		}
+		if (i < il->n_lowers) {
+			char *joined = xasprintf("%s%s%s", lowerdir, i ? ":" : "", name);
+
+			free(lowerdir);
+			lowerdir = joined;
+		}
+	}
+	fs = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fs < 0) {
+		refused = true;
+		hr_fail(&err, errno, "fsopen `overlay`");
+		goto fail;
+	}
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lowerdir, 0) < 0) {
+		refused = true;
+		hr_fail(&err, errno, "overlay lowerdir `%s`", lowerdir);
+		goto fail;
+	}
+	if (il->base >= 0) {
+		cleanup_free char *upper = escape_layer("b", il->upper_rel);
+		cleanup_free char *work = escape_layer("b", il->work_rel);
+
+		if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+		    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0) {
+			refused = true;
+			hr_fail(&err, errno, "overlay upperdir `%s`, workdir `%s`", il->layers->upper,
+				il->layers->work);
+			goto fail;
+		}
+	}
+	if (set_extra(fs, il->layers->extra, &refused, &err) < 0)
+		goto fail;
+	if (create_overlay(fs, spec, &why, &err) < 0) {
+		if (!err)
+			fail_create(errno, why, &refused, &err);
+		goto fail;
+	}
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, il->attrs);
+	if (mnt < 0) {
+		hr_fail(&err, errno, "fsmount the overlay of idmapped layers");
+		goto fail;
+	}
+	if (hr_sync_send(sock, HR_SYNC_READY, 0, NULL, 0, mnt) < 0)
+		_exit(1);
+	_exit(0);
+fail:
+	(void)hr_sync_send(sock, HR_SYNC_ERROR, 0, refused ? "r" : "-", 1, -1);
+	hr_sync_die_child(sock, err);
+}
+
+/*
+ * The overlay from paths, for kernels that take no fds as layers: built by
+ * a helper process in a mount namespace of its own (paths_child), which
+ * hands back the detached mount; a detached mount lives in no namespace,
+ * so the parent attaches it as it does one of its own.
+ */
+static int overlay_by_paths(const struct hr_spec *spec, const struct idmapped_layers *il, const char *at, bool *refused,
+			    struct hr_err **err)
+{
+	cleanup_close int mine = -1;
+	cleanup_close int theirs = -1;
+	struct hr_sync_msg m;
+	int sv[2], status, mnt = -1;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return hr_fail(err, errno, "socketpair");
+	mine = sv[0];
+	theirs = sv[1];
+	pid = fork();
+	if (pid < 0)
+		return hr_fail(err, errno, "fork the overlay helper");
+	if (pid == 0) {
+		close(mine);
+		paths_child(theirs, spec, il, at);
+	}
+	close(theirs);
+	theirs = -1;
+	if (hr_sync_recv(mine, &m) < 0) {
+		hr_fail(err, errno == EPIPE ? 0 : errno, "the overlay helper exited without a word");
+	} else if (m.type == HR_SYNC_READY && m.fd >= 0) {
+		mnt = m.fd;
+	} else if (m.type == HR_SYNC_ERROR) {
+		*refused = m.data[0] == 'r';
+		if (hr_sync_recv(mine, &m) == 0 && m.type == HR_SYNC_ERROR)
+			hr_fail(err, m.errnum, "%s", m.data);
+		else
+			hr_fail(err, EPROTO, "the overlay helper failed without saying why");
+	} else {
+		if (m.fd >= 0)
+			close(m.fd);
+		hr_fail(err, EPROTO, "unexpected message %u from the overlay helper", m.type);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (mnt >= 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		close(mnt);
+		mnt = hr_fail(err, ECHILD, "the overlay helper failed after sending the overlay");
+	}
+	return mnt;
+}
+
+static int overlay_rebuild(const struct hr_spec *spec, const struct hr_mountinfo *mi, int userns, bool *refused,
+			   struct hr_err **err)
+{
+	struct hr_overlay_layers layers = {0};
+	struct idmapped_layers il = {.layers = &layers, .base = -1, .upper_rel = "", .work_rel = ""};
+	cleanup_close int base = -1;
+	cleanup_free int *lowers = NULL;
+	cleanup_free char *dir = NULL;
+	cleanup_free char *pw = NULL;
+	bool unsupported = false;
+	size_t n_lowers = 0;
+	int mnt = -1;
+
+	if (hr_overlay_layers_parse(mi->super_opts, mi->mount_point, &layers, err) < 0) {
+		*refused = true;
+		return -1;
+	}
+	/* the detached trees must stay open until the superblock exists: closing one dissolves it */
+	lowers = xcalloc(hr_strv_len(layers.lower), sizeof(int));
+	for (char **l = layers.lower; *l; l++) {
+		int t = idmapped_tree(*l, userns, false, refused, err);
+
+		if (t < 0)
+			goto out;
+		lowers[n_lowers++] = t;
+	}
+	if (layers.upper) {
+		/* upper and work must sit on one mount: idmap the directory that holds both */
+		dir = common_dir(layers.upper, layers.work);
+		pw = private_workdir(layers.work, err);
+		if (!pw)
+			goto out;
+		base = idmapped_tree(dir, userns, false, refused, err);
+		if (base < 0)
+			goto out;
+		il.base = base;
+		il.upper_rel = layers.upper + strlen(dir);
+		il.work_rel = pw + strlen(dir);
+	}
+	il.lowers = lowers;
+	il.n_lowers = n_lowers;
+	il.attrs = mount_attrs(mi->mount_opts);
+	mnt = overlay_by_fds(spec, &il, &unsupported, refused, err);
+	if (mnt < 0 && unsupported)
+		mnt = overlay_by_paths(spec, &il, mi->mount_point, refused, err);
 out:
 	for (size_t i = 0; i < n_lowers; i++)
 		close(lowers[i]);

@@ -3,7 +3,8 @@
  * The fault-injection points of the test build (see fault.h).  Compiled to
  * nothing in the release binary; in hardrun-fault a point traces itself and
  * SIGKILLs the process when $HARDRUN_FAULT names it, as a shim's timeout
- * or the OOM killer would.
+ * or the OOM killer would.  $HARDRUN_FAULT_OVERLAY_PATHS=1 makes the
+ * idmapped overlay rebuild take its fallback for kernels without fd layers.
  */
 #include "fault.h"
 
@@ -13,6 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "hardrun/init.h"
+
+/* $HARDRUN_FAULT_OVERLAY_PATHS=1: the overlay rebuild takes the path fallback of old kernels. */
+__attribute__((constructor)) static void fault_overlay_paths(void)
+{
+	const char *v = getenv("HARDRUN_FAULT_OVERLAY_PATHS");
+
+	if (v && strcmp(v, "1") == 0)
+		hr_rootfs_idmap_force_paths(true);
+}
 
 void hr_fault_point(const char *name)
 {

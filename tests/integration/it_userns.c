@@ -182,14 +182,17 @@ static char *mountinfo_lines(const char *needle)
  * layers: owners right inside, an opaque directory of the upper layer
  * (trusted.overlay.opaque) still hides the lower one, what the container
  * writes lands in the upper dir as host root's, the host's overlay mount is
- * the same before and after, and nothing else stays mounted.
+ * the same before and after, and nothing else stays mounted.  *how is the
+ * rebuilt overlay's first layer option as the container's mountinfo shows
+ * it: "lowerdir+=/" when built from fds, "lowerdir=l0" when built from
+ * paths (kernels before 6.15, or forced).
  */
-START_TEST(overlay_rootfs_rebuilt)
+static void overlay_rebuilt_checks(const char *upper, char **how)
 {
 	struct hb b;
 	struct hb_result r;
 	char cmd[2400], p[400], opts[1200];
-	char *before, *after;
+	char *before, *after, *nl;
 	struct stat st;
 
 	private_mount_ns();
@@ -197,31 +200,37 @@ START_TEST(overlay_rootfs_rebuilt)
 	userns_bundle(&b, true);
 	set_readonly(&b, false);
 	snprintf(cmd, sizeof(cmd),
-		 "mv %s %s/lower && mkdir -p %s/lower/etc/hidden %s/layer/diff/etc/hidden %s/layer/work %s && "
+		 "mv %s %s/lower && mkdir -p %s/lower/etc/hidden '%s/layer/%s/etc/hidden' %s/layer/work %s && "
 		 "touch %s/lower/etc/hidden/file",
-		 b.rootfs, b.dir, b.dir, b.dir, b.dir, b.rootfs, b.dir);
+		 b.rootfs, b.dir, b.dir, b.dir, upper, b.dir, b.rootfs, b.dir);
 	sh(cmd);
-	snprintf(p, sizeof(p), "%s/layer/diff/etc/hidden", b.dir);
+	snprintf(p, sizeof(p), "%s/layer/%s/etc/hidden", b.dir, upper);
 	ck_assert_int_eq(setxattr(p, "trusted.overlay.opaque", "y", 1, 0), 0);
-	snprintf(opts, sizeof(opts), "lowerdir=%s/lower,upperdir=%s/layer/diff,workdir=%s/layer/work", b.dir, b.dir,
-		 b.dir);
+	snprintf(opts, sizeof(opts), "lowerdir=%s/lower,upperdir=%s/layer/%s,workdir=%s/layer/work", b.dir, b.dir,
+		 upper, b.dir);
 	ck_assert_int_eq(mount("overlay", b.rootfs, "overlay", 0, opts), 0);
 	before = mountinfo_lines(b.dir);
 	ck_assert_int_eq(hb_lines(before), 1);
 
 	hb_set_args(&b, "/bin/sh", "-c",
 		    "stat -c '%u %g' /bin/busybox /etc/u1000; ls /etc/hidden; touch /new; echo x >> /etc/passwd; "
-		    "grep -cE '^[0-9]+ [0-9]+ [0-9:]+ / / rw,[^ ]* - overlay ' /proc/self/mountinfo",
+		    "grep -cE '^[0-9]+ [0-9]+ [0-9:]+ / / rw,[^ ]* - overlay ' /proc/self/mountinfo; "
+		    "grep -E ' / / [^ ]* - overlay ' /proc/self/mountinfo | grep -oE 'lowerdir[^,:]*'",
 		    NULL);
 	r = RUN(&b, "run", "--bundle", b.dir, b.id);
 	ck_assert_msg(r.status == 0, "%s", r.err);
-	ck_assert_str_eq(r.out, "0 0\n1000 1000\n1\n");
+	ck_assert_msg(strncmp(r.out, "0 0\n1000 1000\n1\n", 16) == 0, "%s", r.out);
 	ck_assert_str_eq(r.err, "");
+	*how = strdup(r.out + 16);
+	nl = strchr(*how, '\n');
+	ck_assert_ptr_nonnull(nl);
+	ck_assert_str_eq(nl, "\n");
+	*nl = '\0';
 	hb_result_free(&r);
 
-	snprintf(p, sizeof(p), "%s/layer/diff/new", b.dir);
+	snprintf(p, sizeof(p), "%s/layer/%s/new", b.dir, upper);
 	assert_owner(p, 0, 0);
-	snprintf(p, sizeof(p), "%s/layer/diff/etc/passwd", b.dir); /* copied up, with its owner */
+	snprintf(p, sizeof(p), "%s/layer/%s/etc/passwd", b.dir, upper); /* copied up, with its owner */
 	assert_owner(p, 0, 0);
 	snprintf(p, sizeof(p), "%s/lower/etc/passwd", b.dir);
 	ck_assert_int_eq(stat(p, &st), 0);
@@ -232,6 +241,41 @@ START_TEST(overlay_rootfs_rebuilt)
 	free(after);
 	ck_assert_int_eq(umount(b.rootfs), 0);
 	hb_finish(&b);
+}
+
+/* The kernel decides how: from fds where it takes them, else from paths. */
+START_TEST(overlay_rootfs_rebuilt)
+{
+	char *how = NULL;
+
+	overlay_rebuilt_checks("diff", &how);
+	ck_assert_msg(strcmp(how, "lowerdir+=/") == 0 || strcmp(how, "lowerdir=l0") == 0, "%s", how);
+	free(how);
+}
+END_TEST
+
+/*
+ * The same through the fallback of kernels without fd layers (a helper in
+ * a mount namespace of its own builds the overlay from paths), forced by
+ * the test build hardrun-fault next to hardrun ($HARDRUN_FAULT_OVERLAY_PATHS);
+ * an upper dir whose name holds a ':' (overlay's lowerdir separator, which
+ * the helper escapes) tests the options' escaping.
+ * Nothing of the helper stays (mounts, processes: hb_finish's leak check).
+ */
+START_TEST(overlay_rootfs_rebuilt_from_paths)
+{
+	const char *rt = hb_runtime();
+	const char *slash = strrchr(rt, '/');
+	char fault[512], *how = NULL;
+
+	ck_assert_msg(hb_is_hardrun() && slash, "needs the built hardrun, not %s", rt);
+	snprintf(fault, sizeof(fault), "%.*s/hardrun-fault", (int)(slash - rt), rt);
+	ck_assert_msg(access(fault, X_OK) == 0, "no test build `%s` (cmake -DHR_FAULT=ON)", fault);
+	setenv("HR_TEST_RUNTIME", fault, 1);
+	setenv("HARDRUN_FAULT_OVERLAY_PATHS", "1", 1);
+	overlay_rebuilt_checks("di:ff", &how);
+	ck_assert_str_eq(how, "lowerdir=l0");
+	free(how);
 }
 END_TEST
 
@@ -594,6 +638,7 @@ int main(void)
 		refused_without_userns,
 		fallback_on_ramfs,
 		overlay_rootfs_rebuilt,
+		overlay_rootfs_rebuilt_from_paths,
 		volume_fallback_on_overlay,
 		overlay_lifecycle_slow_path_and_exec,
 		overlay_dockerd_relative_layers,
