@@ -198,6 +198,29 @@ cl_wait_daemon() {
 # cl_start_dockerd [dockerd args...]: a private dockerd reading $W/daemon.json
 # (the caller writes it), on $W/docker.sock with no bridge, no iptables and
 # no forwarding; DOCKER_HOST points at it.
+# The services suites: dockerd with RUNTIME as its default runtime, the web rootfs
+# (debootstrap, ROOTFS) imported as test/web; D is the docker client afterwards.
+cl_services_dockerd() { # runtime
+	printf '{ "runtimes": { "hardrun": { "path": "%s" } }, "default-runtime": "hardrun" }\n' "$1" >"$W/daemon.json"
+	CL_CLEANUP_HOOK=cl_docker_rm_all
+	cl_start_dockerd
+	D=/usr/bin/docker
+	tar --numeric-owner -C "$ROOTFS" --exclude=./usr/share/doc --exclude=./usr/share/man \
+		--exclude=./usr/share/locale --exclude=./var/cache/apt -cf - . |
+		$D import --change 'CMD ["/bin/sh"]' - test/web >/dev/null || cl_die "docker import of the rootfs failed"
+}
+cl_docker_rm_all() {
+	local ids
+	ids=$(/usr/bin/docker ps -aq 2>/dev/null)
+	[ -n "$ids" ] && /usr/bin/docker rm -f $ids
+}
+# in the container's network namespace, through busybox from the image
+cl_in_netns() { # container, command...
+	local c=$1
+	shift
+	nsenter -t "$(/usr/bin/docker inspect -f '{{.State.Pid}}' "$c")" -n "$@"
+}
+
 cl_start_dockerd() {
 	dockerd --config-file "$W/daemon.json" --data-root "$W/docker" --exec-root "$W/dexec" \
 		--pidfile "$W/dockerd.pid" -H "unix://$W/docker.sock" --bridge=none --iptables=false \

@@ -25,36 +25,16 @@ fi
 RT=$W/bin/hardrun
 cl_wrapper "$RT"
 MOBY_ROOT=$W/dexec/runtime-runc/moby
-cat >"$W/daemon.json" <<EOF
-{ "runtimes": { "hardrun": { "path": "$RT" } }, "default-runtime": "hardrun" }
-EOF
-docker_cleanup() {
-	local ids
-	ids=$(/usr/bin/docker ps -aq 2>/dev/null)
-	[ -n "$ids" ] && /usr/bin/docker rm -f $ids
-}
-CL_CLEANUP_HOOK=docker_cleanup
-cl_start_dockerd
-D=/usr/bin/docker
+cl_services_dockerd "$RT"
 
-tar --numeric-owner -C "$ROOTFS" --exclude=./usr/share/doc --exclude=./usr/share/man \
-	--exclude=./usr/share/locale --exclude=./var/cache/apt -cf - . |
-	$D import --change 'CMD ["/bin/sh"]' - test/web >/dev/null || cl_die "docker import of the rootfs failed"
-
-# in the container's network namespace, through busybox from the image
-in_netns() { # container, command...
-	local c=$1
-	shift
-	nsenter -t "$($D inspect -f '{{.State.Pid}}' "$c")" -n "$@"
-}
 audit() { "$HR" --root "$MOBY_ROOT" audit "$@"; }
 
 # nginx: the image's own config (port 80, user www-data); a read-only rootfs
 # needs nginx's scratch dirs as tmpfs, as with docker run --read-only
 $D run -d --name web --network none --tmpfs /var/lib/nginx --tmpfs /var/log/nginx \
 	test/web nginx -g 'daemon off; error_log stderr;' >/dev/null
-cl_wait_for 20 in_netns web /bin/busybox wget -q -O /dev/null http://127.0.0.1/
-out=$(in_netns web /bin/busybox wget -q -O - http://127.0.0.1/ 2>&1)
+cl_wait_for 20 cl_in_netns web /bin/busybox wget -q -O /dev/null http://127.0.0.1/
+out=$(cl_in_netns web /bin/busybox wget -q -O - http://127.0.0.1/ 2>&1)
 cl_match "nginx answers in its network namespace" '<title>Welcome to nginx!</title>' "$out"
 web_id=$($D inspect -f '{{.Id}}' web)
 out=$(audit "$web_id")
@@ -70,7 +50,7 @@ cl_match "audit web after docker exec: 3.10 fails" '^3\.10 +L2 +FAIL .*tainted: 
 # redis: no persistence (read-only rootfs), loopback only
 $D run -d --name kv --network none test/web redis-server --save '' --appendonly no --bind 127.0.0.1 >/dev/null
 cl_wait_for 20 sh -c "printf 'PING\r\n' | nsenter -t \$($D inspect -f '{{.State.Pid}}' kv) -n /bin/busybox nc 127.0.0.1 6379 | grep -q PONG"
-out=$(printf 'SET k hardened\r\nGET k\r\nQUIT\r\n' | in_netns kv /bin/busybox nc 127.0.0.1 6379 | tr -d '\r')
+out=$(printf 'SET k hardened\r\nGET k\r\nQUIT\r\n' | cl_in_netns kv /bin/busybox nc 127.0.0.1 6379 | tr -d '\r')
 cl_eq "redis answers in its network namespace" "+OK
 \$8
 hardened

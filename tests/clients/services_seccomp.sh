@@ -37,25 +37,8 @@ RT=$W/bin/hardrun
 printf '#!/bin/sh\nexec %s --policy %s/policy.json "$@"\n' "$HR" "$W" >"$RT"
 chmod 0755 "$RT"
 MOBY_ROOT=$W/dexec/runtime-runc/moby
-printf '{ "runtimes": { "hardrun": { "path": "%s" } }, "default-runtime": "hardrun" }\n' "$RT" >"$W/daemon.json"
-docker_cleanup() {
-	local ids
-	ids=$(/usr/bin/docker ps -aq 2>/dev/null)
-	[ -n "$ids" ] && /usr/bin/docker rm -f $ids
-}
-CL_CLEANUP_HOOK=docker_cleanup
-cl_start_dockerd
-D=/usr/bin/docker
+cl_services_dockerd "$RT"
 
-tar --numeric-owner -C "$ROOTFS" --exclude=./usr/share/doc --exclude=./usr/share/man \
-	--exclude=./usr/share/locale --exclude=./var/cache/apt -cf - . |
-	$D import --change 'CMD ["/bin/sh"]' - test/web >/dev/null || cl_die "docker import of the rootfs failed"
-
-in_netns() { # container, command...
-	local c=$1
-	shift
-	nsenter -t "$($D inspect -f '{{.State.Pid}}' "$c")" -n "$@"
-}
 row34() { "$HR" --policy "$W/policy.json" --root "$MOBY_ROOT" audit --level 3 "$($D inspect -f '{{.Id}}' "$1")" | grep '^3\.4 '; }
 # live recorder processes (a zombie waiting for init to reap it is gone already)
 recorders() {
@@ -72,19 +55,19 @@ nginx_create() { # name
 		test/web nginx -g 'daemon off; error_log stderr;'
 }
 nginx_check() { # name, mode
-	cl_wait_for 20 in_netns "$1" /bin/busybox wget -q -O /dev/null http://127.0.0.1/
-	out=$(in_netns "$1" /bin/busybox wget -q -O - http://127.0.0.1/ 2>&1)
+	cl_wait_for 20 cl_in_netns "$1" /bin/busybox wget -q -O /dev/null http://127.0.0.1/
+	out=$(cl_in_netns "$1" /bin/busybox wget -q -O - http://127.0.0.1/ 2>&1)
 	cl_match "nginx answers in its network namespace ($2)" '<title>Welcome to nginx!</title>' "$out"
-	out=$(in_netns "$1" /bin/busybox wget -q -O - http://127.0.0.1/missing 2>&1)
+	out=$(cl_in_netns "$1" /bin/busybox wget -q -O - http://127.0.0.1/missing 2>&1)
 	cl_match "nginx answers 404 for a missing page ($2)" '404 Not Found' "$out"
 }
 redis_create() { # name
 	$D create --name "$1" --network none test/web redis-server --save '' --appendonly no --bind 127.0.0.1
 }
-redis_up() { printf 'PING\r\n' | in_netns "$1" /bin/busybox nc 127.0.0.1 6379 | grep -q PONG; }
+redis_up() { printf 'PING\r\n' | cl_in_netns "$1" /bin/busybox nc 127.0.0.1 6379 | grep -q PONG; }
 redis_check() { # name, mode
 	cl_wait_for 20 redis_up "$1"
-	out=$(printf 'SET k hardened\r\nGET k\r\nQUIT\r\n' | in_netns "$1" /bin/busybox nc 127.0.0.1 6379 | tr -d '\r')
+	out=$(printf 'SET k hardened\r\nGET k\r\nQUIT\r\n' | cl_in_netns "$1" /bin/busybox nc 127.0.0.1 6379 | tr -d '\r')
 	cl_eq "redis answers in its network namespace ($2)" "+OK
 \$8
 hardened
