@@ -412,7 +412,8 @@ static char *escape_layer(const char *prefix, const char *rel)
  * the overlay keeps private clones of its layers.  The first byte of an
  * error message says whether the kernel refused ('r') or something failed.
  */
-static void paths_child(int sock, const struct hr_spec *spec, const struct idmapped_layers *il, const char *at)
+static _Noreturn void paths_child(int sock, const struct hr_spec *spec, const struct idmapped_layers *il,
+				  const char *at)
 {
 	struct hr_err *err = NULL;
 	bool refused = false;
@@ -507,7 +508,6 @@ static int overlay_by_paths(const struct hr_spec *spec, const struct idmapped_la
 			    struct hr_err **err)
 {
 	cleanup_close int mine = -1;
-	cleanup_close int theirs = -1;
 	struct hr_sync_msg m;
 	int sv[2], status, mnt = -1;
 	pid_t pid;
@@ -515,16 +515,18 @@ static int overlay_by_paths(const struct hr_spec *spec, const struct idmapped_la
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return hr_fail(err, errno, "socketpair");
 	mine = sv[0];
-	theirs = sv[1];
 	pid = fork();
-	if (pid < 0)
-		return hr_fail(err, errno, "fork the overlay helper");
 	if (pid == 0) {
 		close(mine);
-		paths_child(theirs, spec, il, at);
+		paths_child(sv[1], spec, il, at);
 	}
-	close(theirs);
-	theirs = -1;
+	if (pid < 0) {
+		int e = errno;
+
+		close(sv[1]);
+		return hr_fail(err, e, "fork the overlay helper");
+	}
+	close(sv[1]); /* the helper's end is the helper's alone */
 	if (hr_sync_recv(mine, &m) < 0) {
 		hr_fail(err, errno == EPIPE ? 0 : errno, "the overlay helper exited without a word");
 	} else if (m.type == HR_SYNC_READY && m.fd >= 0) {
