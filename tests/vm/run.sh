@@ -104,9 +104,17 @@ mkfs.ext4 -q -F -L hr-tree -E root_owner=0:0 -d "$T/tree" "$T/tree.img" "$((TREE
 	die "mkfs.ext4 -d $TREE failed"
 rm -rf "$T/tree"
 
-exec 8>/tmp/hr-vm.lock
-# in steps, so that a TERM while another boot holds the lock ends the wait
-until flock -w 2 8; do :; done
+# a caller that already holds the lock (`flock /tmp/hr-vm.lock run.sh ...`) passed its fd
+# down: taking it again on a new open would wait on ourselves forever
+inherited=0
+for fd in /proc/$$/fd/*; do
+	[ "$(readlink "$fd" 2>/dev/null)" = /tmp/hr-vm.lock ] && inherited=1
+done
+if [ $inherited = 0 ]; then
+	exec 8>/tmp/hr-vm.lock
+	# in steps, so that a TERM while another boot holds the lock ends the wait
+	until flock -w 2 8; do :; done
+fi
 T0=$SECONDS
 : >"$T/out.serial"
 qemu-system-x86_64 -accel tcg -machine q35 -cpu max -m "$MEM" -smp "$SMP" \
@@ -141,7 +149,7 @@ if [ -n "$TAILPID" ]; then
 	kill "$TAILPID" 2>/dev/null
 	TAILPID=
 fi
-flock -u 8
+[ $inherited = 1 ] || flock -u 8
 
 get() { debugfs -R "cat /$1" "$T/ctl.img" 2>/dev/null; }
 if [ $timed_out = 1 ]; then
