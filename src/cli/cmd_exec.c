@@ -61,13 +61,15 @@ int hr_cmd_exec(const struct hr_rt *rt, int argc, char **argv, struct hr_err **e
 			o.tty = true;
 			break;
 		case OPT_CONSOLE:
-			o.console_socket = optarg;
+			if (hr_cli_abspath_opt("exec", "--console-socket", optarg, &o.console_socket, err) < 0)
+				return -1;
 			break;
 		case OPT_DETACH:
 			o.detach = true;
 			break;
 		case OPT_PID_FILE:
-			o.pid_file = optarg;
+			if (hr_cli_abspath_opt("exec", "--pid-file", optarg, &o.pid_file, err) < 0)
+				return -1;
 			break;
 		case OPT_CWD:
 			o.cwd = optarg;

@@ -53,10 +53,12 @@ static int parse_create(const char *cmd, int argc, char **argv, struct hr_create
 			o->bundle = optarg;
 			break;
 		case OPT_PID_FILE:
-			o->pid_file = optarg;
+			if (hr_cli_abspath_opt(cmd, "--pid-file", optarg, &o->pid_file, err) < 0)
+				return -1;
 			break;
 		case OPT_CONSOLE:
-			o->console_socket = optarg;
+			if (hr_cli_abspath_opt(cmd, "--console-socket", optarg, &o->console_socket, err) < 0)
+				return -1;
 			break;
 		case OPT_NO_PIVOT:
 			o->no_pivot = true;

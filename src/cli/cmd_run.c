@@ -174,10 +174,12 @@ static int parse_run(int argc, char **argv, struct run_args *a, struct hr_err **
 			a->co.bundle = optarg;
 			break;
 		case OPT_PID_FILE:
-			a->co.pid_file = optarg;
+			if (hr_cli_abspath_opt("run", "--pid-file", optarg, &a->co.pid_file, err) < 0)
+				return -1;
 			break;
 		case OPT_CONSOLE:
-			a->co.console_socket = optarg;
+			if (hr_cli_abspath_opt("run", "--console-socket", optarg, &a->co.console_socket, err) < 0)
+				return -1;
 			break;
 		case OPT_NO_PIVOT:
 			a->co.no_pivot = true;

@@ -5,11 +5,13 @@
  * same line as a JSON record in the --log file, which is all that
  * containerd and docker show their users.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "hardrun/exeseal.h"
@@ -59,6 +61,43 @@ static const struct option global_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+static char *abspaths[16];
+static size_t n_abspaths;
+
+static void abspaths_free(void)
+{
+	for (size_t i = 0; i < n_abspaths; i++)
+		free(abspaths[i]);
+	n_abspaths = 0;
+}
+
+const char *hr_cli_abspath(const char *arg)
+{
+	cleanup_free char *cwd = NULL;
+
+	if (arg[0] == '/')
+		return arg;
+	if (n_abspaths == HR_ARRAY_SIZE(abspaths)) {
+		errno = E2BIG;
+		return NULL;
+	}
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return NULL;
+	if (n_abspaths == 0)
+		atexit(abspaths_free);
+	abspaths[n_abspaths] = hr_path_join(cwd, arg);
+	return abspaths[n_abspaths++];
+}
+
+int hr_cli_abspath_opt(const char *cmd, const char *flag, const char *arg, const char **out, struct hr_err **err)
+{
+	*out = hr_cli_abspath(arg);
+	if (!*out)
+		return hr_fail(err, errno, "%s: %s `%s`: cannot make it absolute", cmd, flag, arg);
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: hardrun [--root DIR] [--log FILE] [--log-format text|json] [--debug]\n"
@@ -95,7 +134,11 @@ int main(int argc, char **argv)
 	while ((c = getopt_long_only(argc, argv, "+", global_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			rt.root = optarg;
+			rt.root = hr_cli_abspath(optarg);
+			if (!rt.root) {
+				fprintf(stderr, "hardrun: --root `%s`: cannot make it absolute: %m\n", optarg);
+				return 1;
+			}
 			break;
 		case 'l':
 			log_path = optarg;

@@ -288,7 +288,7 @@ struct hb_result hb_runv(struct hb *b, int timeout_s, int fd3, char **args)
 		dup2(err[1], 2);
 		if (fd3 >= 0)
 			dup2(fd3, 3);
-		if (chdir(b->dir) < 0)
+		if (chdir(b->cwd ? b->cwd : b->dir) < 0)
 			_exit(126);
 		execv(argv[0], argv);
 		_exit(127);

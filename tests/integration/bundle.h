@@ -20,6 +20,7 @@ struct hb {
 	char id[64];	  /* container id, also the cgroup leaf */
 	char policy[320]; /* --policy for hardrun; "" = none (hardrun's own default) */
 	json_t *config;	  /* edited by tests, written by hb_write */
+	const char *cwd;  /* the runtime's working directory; NULL: the bundle */
 };
 
 struct hb_result {

@@ -173,10 +173,60 @@ START_TEST(features_is_json)
 }
 END_TEST
 
+/*
+ * Paths on the command line are the caller's, as runc makes them absolute
+ * (filepath.Abs) before anything: a relative --root, --pid-file and --bundle
+ * from a working directory that is not the bundle.  hardrun moves into the
+ * bundle for the spawn (relative mount sources); a `run` then lost its
+ * state root and left the created container behind.
+ */
+START_TEST(relative_paths_are_the_callers)
+{
+	struct hb b;
+	struct hb_result r;
+	char pid[64] = "";
+	char path[400];
+	FILE *f;
+
+	hb_new(&b);
+	hb_set_args(&b, "/probe", "fds", NULL);
+	/* the caller sits in /tmp: everything relative names a path under the bundle's parent */
+	b.cwd = "/tmp";
+	{
+		const char *rel = b.dir + strlen("/tmp/");
+		char root[300], pidf[300];
+
+		snprintf(root, sizeof(root), "%.250s/state", rel);
+		snprintf(pidf, sizeof(pidf), "%.250s/run.pid", rel);
+		r = hb_run(&b, 30, "--root", root, "create", "--bundle", rel, "--pid-file", pidf, b.id, NULL);
+		ck_assert_msg(r.status == 0, "create: %s", r.err);
+		hb_result_free(&r);
+		snprintf(path, sizeof(path), "%s/run.pid", b.dir);
+		f = fopen(path, "re");
+		ck_assert_msg(f != NULL, "no pid file at %s: a relative --pid-file is the caller's", path);
+		ck_assert_ptr_nonnull(fgets(pid, sizeof(pid), f));
+		fclose(f);
+		ck_assert_int_gt(atoi(pid), 1);
+		unlink(path);
+		r = hb_run(&b, 30, "--root", root, "delete", "--force", b.id, NULL);
+		ck_assert_msg(r.status == 0, "delete: %s", r.err);
+		hb_result_free(&r);
+		/* run: create and start in one process, the state root looked up again after the spawn */
+		r = hb_run(&b, 30, "--root", root, "run", "--bundle", rel, b.id, NULL);
+		ck_assert_msg(r.status == 0, "run: %s", r.err);
+		hb_result_free(&r);
+	}
+	b.cwd = NULL;
+	hb_finish(&b);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
-		containerd_shim_sequence, fd3_does_not_leak, failed_create_logs_json_error, features_is_json, NULL,
+		containerd_shim_sequence,	fd3_does_not_leak,
+		failed_create_logs_json_error,	features_is_json,
+		relative_paths_are_the_callers, NULL,
 	};
 
 	return hb_main("cli_runc", 120, tests);
