@@ -607,25 +607,6 @@ const char *hr_seccomp_arch_name(uint32_t token)
 	return NULL;
 }
 
-int hr_seccomp_learn_supported(struct hr_err **err)
-{
-	struct utsname u;
-	unsigned long major = 0, minor = 0;
-	char *end = NULL;
-
-	if (uname(&u) < 0)
-		return hr_fail(err, errno, "seccomp learn mode: uname");
-	major = strtoul(u.release, &end, 10);
-	if (end && *end == '.')
-		minor = strtoul(end + 1, NULL, 10);
-	if (major < 5 || (major == 5 && minor < 5))
-		return hr_fail(err, ENOSYS,
-			       "seccomp learn mode needs Linux 5.5 or newer (SECCOMP_USER_NOTIF_FLAG_CONTINUE); this "
-			       "kernel is %s",
-			       u.release);
-	return 0;
-}
-
 /* The compat architectures a native one runs: their calls are learned too instead of hitting the bad-arch kill. */
 static void add_compat_archs(scmp_filter_ctx ctx)
 {
