@@ -159,6 +159,18 @@ void hr_close_fds_except_child(int preserve_fds, const int *keep, size_t n_keep)
 /* Unblock every signal and restore default dispositions. */
 void hr_reset_signals_child(void);
 
+/* Child only: the init sequence's steps that live beside init.c (see its numbered list). */
+/* nsenter.c: stage1 joins and unshares the namespaces and forks the init, which returns. */
+void stage1_child(struct hr_plan *plan);
+/* nsenter.c: uid/gid 0 of a new user namespace when 0 is mapped. */
+void become_ns_root_child(void);
+/* process.c: an O_PATH fd of the host's /dev/null, proven the 1:3 character device. */
+int open_devnull_child(struct hr_err **err);
+/* process.c: HOME from the container's /etc/passwd (after pivot_root) when process.env lacks it. */
+void default_home_child(struct hr_plan *plan);
+/* sysctl.c: write linux.sysctl below /proc/sys. */
+int sysctls_child(const struct hr_plan *plan, struct hr_err **err);
+
 /*
  * exec: run a new process in a running container.  ns_fds[t] >= 0 are
  * joined (user first); the process then gets the same confinement as the

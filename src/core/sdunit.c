@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "hardrun/strutil.h"
-#include "hardrun/systemd.h"
+#include "hardrun/sdunit.h"
 
 #define DEFAULT_SLICE "system.slice"
 #define DEFAULT_PREFIX "hardrun"

@@ -4,8 +4,8 @@
  * spec_read.c (see spec_table.h): strict about types and values, silent about
  * unknown keys (runtime-spec), and every message names the JSON path:
  * "config.json: linux.namespaces[2].type: unknown namespace \"pidd\"".
- * The same tables free the spec.  No kernel calls; runs under unit tests
- * and fuzzers.
+ * The same tables free the spec; the validators the rows name are in
+ * spec_check.c.  No kernel calls; runs under unit tests and fuzzers.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -105,19 +105,6 @@ static const struct {
 	{"RLIMIT_STACK", RLIMIT_STACK},
 };
 
-/* ---- the tables, innermost first ---- */
-
-static int check_version(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	const char *v = *hr_spec_str_at(c, r);
-	cleanup_free char *p = NULL;
-
-	if (hr_str_has_prefix(v, "1."))
-		return 0;
-	p = hr_spec_path(c->path, r->key);
-	return hr_spec_fail(err, p, "unsupported version \"%s\"", v);
-}
-
 /* The structs the tables fill, short, so that a row fits on a line. */
 #define T_BLKIO struct hr_blkio
 #define T_BLKIO_THROTTLE struct hr_blkio_throttle
@@ -143,62 +130,12 @@ static int check_version(const struct hr_spec_row *r, struct hr_spec_ctx *c, str
 #define T_TIME_OFFSET struct hr_time_offset
 #define T_USER struct hr_user
 
-static int check_idmap(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	const struct hr_idmap *m = c->obj;
-
-	if (hr_spec_check_needed(r, c, err) < 0)
-		return -1;
-	if (m->size == 0)
-		return hr_fail(err, 0, "config.json: %s.size: must be greater than 0", c->path);
-	if ((uint64_t)m->container_id + m->size > 1ULL << 32 || (uint64_t)m->host_id + m->size > 1ULL << 32)
-		return hr_spec_fail(err, c->path, "range out of bounds");
-	return 0;
-}
-
 static const struct hr_spec_row idmap_rows[] = {
 	R("containerID", K_INT, AT(T_IDMAP, container_id), U32, NEED),
 	R("hostID", K_INT, AT(T_IDMAP, host_id), U32, NEED),
 	R("size", K_INT, AT(T_IDMAP, size), U32, NEED),
 };
-DESC(idmap_desc, T_IDMAP, idmap_rows, check_idmap, NULL);
-
-/* A relative destination is deprecated but defined: relative to "/". */
-static int check_destination(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	struct hr_mount *m = c->obj;
-
-	(void)r;
-	if (m->destination[0] == '\0')
-		return hr_fail(err, 0, "config.json: %s.destination: must not be empty", c->path);
-	if (m->destination[0] != '/') {
-		char *absd = xasprintf("/%s", m->destination);
-
-		free(m->destination);
-		m->destination = absd;
-	}
-	if (!hr_path_is_clean_abs(m->destination))
-		return hr_fail(err, 0, "config.json: %s.destination: must not contain \"..\"", c->path);
-	return 0;
-}
-
-static int check_mount_options(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	struct hr_mount *m = c->obj;
-	cleanup_free char *p = hr_spec_path(c->path, r->key);
-
-	return hr_mount_opts_parse(m->options, p, &m->opts, err);
-}
-
-static int check_mount(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	const struct hr_mount *m = c->obj;
-
-	(void)r;
-	if ((m->n_uid_mappings == 0) != (m->n_gid_mappings == 0))
-		return hr_spec_fail(err, c->path, "uidMappings and gidMappings go together");
-	return 0;
-}
+DESC(idmap_desc, T_IDMAP, idmap_rows, hr_spec_check_idmap, NULL);
 
 static void release_mount(void *o)
 {
@@ -206,14 +143,14 @@ static void release_mount(void *o)
 }
 
 static const struct hr_spec_row mount_rows[] = {
-	R("destination", K_STR, AT(T_MOUNT, destination), REQ, .check = check_destination),
+	R("destination", K_STR, AT(T_MOUNT, destination), REQ, .check = hr_spec_check_destination),
 	R("type", K_STR, AT(T_MOUNT, type)),
 	R("source", K_STR, AT(T_MOUNT, source)),
-	R("options", K_STRV, AT(T_MOUNT, options), .check = check_mount_options),
+	R("options", K_STRV, AT(T_MOUNT, options), .check = hr_spec_check_mount_options),
 	R("uidMappings", K_ARR, ARRAY(T_MOUNT, uid_mappings), .sub = &idmap_desc),
 	R("gidMappings", K_ARR, ARRAY(T_MOUNT, gid_mappings), .sub = &idmap_desc),
 };
-DESC(mount_desc, T_MOUNT, mount_rows, check_mount, release_mount);
+DESC(mount_desc, T_MOUNT, mount_rows, hr_spec_check_mount, release_mount);
 
 static const struct hr_spec_row console_rows[] = {
 	R("height", K_INT, AT(T_PROCESS, console_height), U32, NEED),
@@ -252,46 +189,13 @@ static int rlimit_lookup(const char *s)
 	return -1;
 }
 
-static int check_rlimit(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	const struct hr_rlimit *rl = c->obj, *prev = c->first;
-
-	for (size_t k = 0; k < c->index; k++)
-		if (prev[k].resource == rl->resource)
-			return hr_fail(err, 0, "config.json: %s.type: duplicate rlimit \"%s\"", c->path,
-				       *hr_spec_str_of(c, "type"));
-	if (hr_spec_check_needed(r, c, err) < 0)
-		return -1;
-	if (rl->soft > rl->hard)
-		return hr_spec_fail(err, c->path, "soft limit exceeds hard limit");
-	return 0;
-}
-
 static const struct hr_spec_row rlimit_rows[] = {
 	R("type", K_ENUM, AT(T_RLIMIT, resource), REQ, .lookup = rlimit_lookup, .what = "rlimit",
 	  .check = hr_spec_check_enum),
 	R("soft", K_U64, AT(T_RLIMIT, soft), NEED),
 	R("hard", K_U64, AT(T_RLIMIT, hard), NEED),
 };
-DESC(rlimit_desc, T_RLIMIT, rlimit_rows, check_rlimit, NULL);
-
-/* The first checks of process, before the members read after them. */
-static int check_process_args(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	const struct hr_process *pr = c->obj;
-
-	(void)r;
-	if (pr->args == NULL || pr->args[0] == NULL)
-		return hr_fail(err, 0, "config.json: process.args: must have at least one element");
-	if (pr->cwd == NULL)
-		return hr_fail(err, 0, "config.json: process.cwd: required");
-	if (pr->cwd[0] != '/')
-		return hr_fail(err, 0, "config.json: process.cwd: must be an absolute path");
-	for (char **e = pr->env; e && *e; e++)
-		if (!strchr(*e, '=') || (*e)[0] == '=')
-			return hr_fail(err, 0, "config.json: process.env[%td]: expected KEY=value", e - pr->env);
-	return 0;
-}
+DESC(rlimit_desc, T_RLIMIT, rlimit_rows, hr_spec_check_rlimit, NULL);
 
 static const struct hr_spec_row process_rows[] = {
 	R("terminal", K_BOOL, AT(T_PROCESS, terminal)),
@@ -304,7 +208,7 @@ static const struct hr_spec_row process_rows[] = {
 	R("scheduler", K_UNSUP),
 	R("ioPriority", K_UNSUP),
 	R("execCPUAffinity", K_UNSUP),
-	CHECK(check_process_args),
+	CHECK(hr_spec_check_process_args),
 	R("oomScoreAdj", K_INT, AT(T_PROCESS, oom_score_adj), HAS(T_PROCESS, has_oom_score_adj), RANGE(-1000, 1000)),
 	R("consoleSize", K_OBJ, .off = 0, HAS(T_PROCESS, has_console_size), .sub = &console_desc),
 	R("user", K_OBJ, AT(T_PROCESS, user), REQ, .sub = &user_desc),
@@ -313,22 +217,12 @@ static const struct hr_spec_row process_rows[] = {
 };
 DESC(process_desc, T_PROCESS, process_rows, NULL, NULL);
 
-static int check_hook_timeout(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	const struct hr_hook *h = c->obj;
-
-	(void)r;
-	if (h->has_timeout && h->timeout <= 0)
-		return hr_fail(err, 0, "config.json: %s.timeout: must be greater than 0", c->path);
-	return 0;
-}
-
 static const struct hr_spec_row hook_rows[] = {
 	R("path", K_STR, AT(T_HOOK, path), REQ, .check = hr_spec_check_abs),
 	R("args", K_STRV, AT(T_HOOK, args)),
 	R("env", K_STRV, AT(T_HOOK, env)),
 	R("timeout", K_INT, AT(T_HOOK, timeout), HAS(T_HOOK, has_timeout), RANGE(INT_MIN, INT_MAX),
-	  .check = check_hook_timeout),
+	  .check = hr_spec_check_hook_timeout),
 };
 DESC(hook_desc, T_HOOK, hook_rows, NULL, NULL);
 
@@ -344,7 +238,7 @@ static const struct hr_spec_row hooks_rows[] = {
 DESC(hooks_desc, T_SPEC, hooks_rows, NULL, NULL);
 
 /* linux.namespaces[]: each lands in namespaces[type], at most once. */
-static int check_namespace(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
+int hr_spec_check_namespace(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	struct hr_linux *lx = c->obj;
 	const char *type = *hr_spec_str_of(c, "type");
@@ -371,22 +265,11 @@ static const struct hr_spec_row namespace_rows[] = {
 	R("type", K_STR, REQ, .tmp = true),
 	R("path", K_STR, .tmp = true),
 };
-DESC(namespace_desc, T_LINUX, namespace_rows, check_namespace, NULL);
+DESC(namespace_desc, T_LINUX, namespace_rows, hr_spec_check_namespace, NULL);
 
 static int device_type_lookup(const char *s)
 {
 	return strlen(s) == 1 && strchr("cbup", s[0]) ? s[0] : -1;
-}
-
-static int check_device(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	const struct hr_device *d = c->obj;
-
-	(void)r;
-	if (d->type != 'p' && (!hr_spec_seen(c, "major") || !hr_spec_seen(c, "minor")))
-		return hr_fail(err, 0, "config.json: %s: major and minor are required for type \"%c\"", c->path,
-			       d->type);
-	return 0;
 }
 
 static const struct hr_spec_row device_rows[] = {
@@ -399,21 +282,11 @@ static const struct hr_spec_row device_rows[] = {
 	R("uid", K_INT, AT(T_DEVICE, uid), HAS(T_DEVICE, has_uid), U32),
 	R("gid", K_INT, AT(T_DEVICE, gid), HAS(T_DEVICE, has_gid), U32),
 };
-DESC(device_desc, T_DEVICE, device_rows, check_device, NULL);
+DESC(device_desc, T_DEVICE, device_rows, hr_spec_check_device, NULL);
 
 static int rule_type_lookup(const char *s)
 {
 	return strlen(s) == 1 && strchr("abc", s[0]) ? s[0] : -1;
-}
-
-static int check_device_rule(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	const char *a = ((const struct hr_device_rule *)c->obj)->access;
-
-	(void)r;
-	if (a && (a[0] == '\0' || strspn(a, "rwm") != strlen(a)))
-		return hr_fail(err, 0, "config.json: %s.access: must be letters of \"rwm\"", c->path);
-	return 0;
 }
 
 static const struct hr_spec_row device_rule_rows[] = {
@@ -424,22 +297,7 @@ static const struct hr_spec_row device_rule_rows[] = {
 	R("minor", K_INT, AT(T_DEVICE_RULE, minor), .dflt = true, RANGE(-1, UINT32_MAX)),
 	R("access", K_STR, AT(T_DEVICE_RULE, access)),
 };
-DESC(device_rule_desc, T_DEVICE_RULE, device_rule_rows, check_device_rule, NULL);
-
-/* docker sends swappiness -1 as 2^64-1, meaning "unset" */
-static int check_memory(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	struct hr_memory *m = c->obj;
-
-	(void)r;
-	if (m->has_swappiness && m->swappiness > 100 && m->swappiness != UINT64_MAX)
-		return hr_fail(err, 0, "config.json: %s.swappiness: out of range", c->path);
-	if (m->has_swappiness && m->swappiness == UINT64_MAX)
-		m->has_swappiness = false;
-	if (m->has_limit && m->limit < -1)
-		return hr_fail(err, 0, "config.json: %s.limit: out of range", c->path);
-	return 0;
-}
+DESC(device_rule_desc, T_DEVICE_RULE, device_rule_rows, hr_spec_check_device_rule, NULL);
 
 static const struct hr_spec_row memory_rows[] = {
 	R("limit", K_INT, AT(T_MEMORY, limit), HAS(T_MEMORY, has_limit), I64),
@@ -452,7 +310,7 @@ static const struct hr_spec_row memory_rows[] = {
 	R("useHierarchy", K_BOOL, AT(T_MEMORY, use_hierarchy), HAS(T_MEMORY, has_use_hierarchy)),
 	R("checkBeforeUpdate", K_BOOL, AT(T_MEMORY, check_before_update), HAS(T_MEMORY, has_check_before_update)),
 };
-DESC(memory_desc, T_MEMORY, memory_rows, check_memory, NULL);
+DESC(memory_desc, T_MEMORY, memory_rows, hr_spec_check_memory, NULL);
 
 static const struct hr_spec_row cpu_rows[] = {
 	R("shares", K_U64, AT(T_CPU, shares), HAS(T_CPU, has_shares)),
@@ -530,123 +388,24 @@ static const struct hr_spec_row resources_rows[] = {
 };
 DESC(resources_desc, T_RESOURCES, resources_rows, NULL, NULL);
 
-static int check_seccomp_arg(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	struct hr_seccomp_arg *sa = c->obj;
-	const char *op = *hr_spec_str_of(c, "op");
-	int opn;
-
-	if (hr_spec_check_needed(r, c, err) < 0)
-		return -1;
-	opn = op ? hr_seccomp_op_parse(op) : -1;
-	if (opn < 0)
-		return hr_fail(err, 0, "config.json: %s.op: unknown operator \"%s\"", c->path, op);
-	sa->op = (enum hr_seccomp_op)opn;
-	return 0;
-}
-
 static const struct hr_spec_row seccomp_arg_rows[] = {
 	R("index", K_INT, AT(T_SECCOMP_ARG, index), RANGE(0, 5), NEED),
 	R("value", K_U64, AT(T_SECCOMP_ARG, value), NEED),
 	R("valueTwo", K_U64, AT(T_SECCOMP_ARG, value_two)),
 	R("op", K_STR, REQ, .tmp = true),
 };
-DESC(seccomp_arg_desc, T_SECCOMP_ARG, seccomp_arg_rows, check_seccomp_arg, NULL);
-
-/* The deprecated single "name" joins "names". */
-static int check_rule_names(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	struct hr_seccomp_rule *rule = c->obj;
-	const char *name = *hr_spec_str_at(c, r);
-
-	if (name)
-		hr_strv_push(&rule->names, name);
-	if (!rule->names || !rule->names[0])
-		return hr_fail(err, 0, "config.json: %s.names: must have at least one element", c->path);
-	return 0;
-}
-
-static bool errno_action(enum hr_seccomp_action a)
-{
-	return a == HR_SCMP_ACT_ERRNO || a == HR_SCMP_ACT_TRACE;
-}
-
-static int check_rule_action(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	const struct hr_seccomp_rule *rule = c->obj;
-	const struct hr_seccomp *sc = c->parent;
-
-	(void)r;
-	if (rule->has_errno_ret && !errno_action(rule->action))
-		return hr_fail(err, 0, "config.json: %s.errnoRet: only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE",
-			       c->path);
-	if (rule->action == HR_SCMP_ACT_NOTIFY && !sc->listener_path)
-		return hr_fail(err, 0, "config.json: %s.action: SCMP_ACT_NOTIFY requires linux.seccomp.listenerPath",
-			       c->path);
-	return 0;
-}
+DESC(seccomp_arg_desc, T_SECCOMP_ARG, seccomp_arg_rows, hr_spec_check_seccomp_arg, NULL);
 
 static const struct hr_spec_row seccomp_rule_rows[] = {
 	R("names", K_STRV, AT(T_SECCOMP_RULE, names)),
-	R("name", K_STR, .tmp = true, .check = check_rule_names),
+	R("name", K_STR, .tmp = true, .check = hr_spec_check_rule_names),
 	R("action", K_ENUM, AT(T_SECCOMP_RULE, action), REQ, .lookup = hr_seccomp_action_parse, .what = "action",
 	  .check = hr_spec_check_enum),
 	R("errnoRet", K_INT, AT(T_SECCOMP_RULE, errno_ret), HAS(T_SECCOMP_RULE, has_errno_ret), RANGE(0, 4095)),
-	CHECK(check_rule_action),
+	CHECK(hr_spec_check_rule_action),
 	R("args", K_ARR, ARRAY(T_SECCOMP_RULE, args), .sub = &seccomp_arg_desc),
 };
 DESC(seccomp_rule_desc, T_SECCOMP_RULE, seccomp_rule_rows, NULL, NULL);
-
-/* The architectures the runtime-spec names for linux.seccomp. */
-static bool seccomp_arch_known(const char *a)
-{
-	static const char *const known[] = {
-		"SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",	    "SCMP_ARCH_ARM",
-		"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",	   "SCMP_ARCH_MIPS64",	    "SCMP_ARCH_MIPS64N32",
-		"SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-		"SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",	    "SCMP_ARCH_S390X",
-		"SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",	    "SCMP_ARCH_LOONGARCH64",
-		"SCMP_ARCH_M68K",    "SCMP_ARCH_SH",	   "SCMP_ARCH_SHEB",
-	};
-
-	for (size_t i = 0; i < HR_ARRAY_SIZE(known); i++)
-		if (strcmp(a, known[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool seccomp_flag_known(const char *f)
-{
-	return strcmp(f, "SECCOMP_FILTER_FLAG_TSYNC") == 0 || strcmp(f, "SECCOMP_FILTER_FLAG_LOG") == 0 ||
-	       strcmp(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0 ||
-	       strcmp(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0;
-}
-
-static int check_seccomp(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	const struct hr_seccomp *sc = c->obj;
-	const char *P = c->path;
-
-	(void)r;
-	if (sc->has_default_errno_ret && !errno_action(sc->default_action))
-		return hr_fail(err, 0,
-			       "config.json: %s.defaultErrnoRet: only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE", P);
-	if (sc->listener_metadata && !sc->listener_path)
-		return hr_fail(err, 0, "config.json: %s.listenerMetadata: requires listenerPath", P);
-	/* one listener per container: the policy's filter never notifies */
-	if (sc->listener_path && strcmp(P, "linux.seccomp") != 0)
-		return hr_fail(err, 0, "config.json: %s.listenerPath: not supported", P);
-	if (sc->listener_path && sc->listener_path[0] != '/')
-		return hr_fail(err, 0, "config.json: %s.listenerPath: must be an absolute path", P);
-	for (char **f = sc->flags; f && *f; f++)
-		if (!seccomp_flag_known(*f))
-			return hr_fail(err, 0, "config.json: %s.flags[%td]: unknown flag \"%s\"", P, f - sc->flags, *f);
-	for (char **ar = sc->architectures; ar && *ar; ar++)
-		if (!seccomp_arch_known(*ar))
-			return hr_fail(err, 0, "config.json: %s.architectures[%td]: unknown architecture \"%s\"", P,
-				       ar - sc->architectures, *ar);
-	return 0;
-}
 
 static const struct hr_spec_row seccomp_rows[] = {
 	R("defaultAction", K_ENUM, AT(T_SECCOMP, default_action), REQ, .lookup = hr_seccomp_action_parse,
@@ -658,75 +417,30 @@ static const struct hr_spec_row seccomp_rows[] = {
 	R("flags", K_STRV, AT(T_SECCOMP, flags)),
 	R("listenerPath", K_STR, AT(T_SECCOMP, listener_path)),
 	R("listenerMetadata", K_STR, AT(T_SECCOMP, listener_metadata)),
-	CHECK(check_seccomp),
+	CHECK(hr_spec_check_seccomp),
 	R("syscalls", K_ARR, ARRAY(T_SECCOMP, rules), .sub = &seccomp_rule_desc),
 };
 DESC(seccomp_desc, T_SECCOMP, seccomp_rows, NULL, NULL);
-
-/* The rootfs propagation always applies to the whole tree, as runc does. */
-static int check_propagation(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	static const struct {
-		const char *name;
-		unsigned long flags;
-	} t[] = {
-		{"shared", MS_SHARED},	       {"rshared", MS_SHARED},	       {"slave", MS_SLAVE},
-		{"rslave", MS_SLAVE},	       {"private", MS_PRIVATE},	       {"rprivate", MS_PRIVATE},
-		{"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE},
-	};
-	struct hr_linux *lx = c->obj;
-
-	(void)r;
-	if (!lx->rootfs_propagation)
-		return 0;
-	for (size_t i = 0; i < HR_ARRAY_SIZE(t); i++)
-		if (strcmp(lx->rootfs_propagation, t[i].name) == 0) {
-			lx->rootfs_propagation_flags = t[i].flags | MS_REC;
-			return 0;
-		}
-	return hr_fail(err, 0, "config.json: linux.rootfsPropagation: unknown propagation \"%s\"",
-		       lx->rootfs_propagation);
-}
 
 static int domain_lookup(const char *s)
 {
 	return strcmp(s, "LINUX") == 0 ? 0 : strcmp(s, "LINUX32") == 0 ? 8 : -1;
 }
 
-static int check_personality_flags(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	json_t *flags = json_object_get(c->json, "flags");
-
-	(void)r;
-	if (flags && !(json_is_array(flags) && json_array_size(flags) == 0) && !json_is_null(flags))
-		return hr_fail(err, 0, "config.json: linux.personality.flags: not supported by hardrun");
-	return 0;
-}
-
 static const struct hr_spec_row personality_rows[] = {
 	R("domain", K_ENUM, AT(T_LINUX, personality), REQ, .lookup = domain_lookup, .what = "domain",
 	  .check = hr_spec_check_enum),
 };
-DESC(personality_desc, T_LINUX, personality_rows, check_personality_flags, NULL);
-
-static int check_time_offset(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	struct hr_time_offset *t = c->obj;
-
-	(void)r;
-	(void)err;
-	t->present = true;
-	return 0;
-}
+DESC(personality_desc, T_LINUX, personality_rows, hr_spec_check_personality_flags, NULL);
 
 static const struct hr_spec_row time_offset_rows[] = {
 	R("secs", K_INT, AT(T_TIME_OFFSET, secs), I64),
 	R("nanosecs", K_INT, AT(T_TIME_OFFSET, nanosecs), RANGE(0, 999999999)),
 };
-DESC(time_offset_desc, T_TIME_OFFSET, time_offset_rows, check_time_offset, NULL);
+DESC(time_offset_desc, T_TIME_OFFSET, time_offset_rows, hr_spec_check_time_offset, NULL);
 
 /* linux.timeOffsets: an object keyed by clock, so its keys are checked here, in their order. */
-static int check_time_offsets(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
+int hr_spec_check_time_offsets(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
 {
 	struct hr_linux *lx = c->obj;
 	json_t *o = json_object_get(c->json, r->key), *v;
@@ -771,7 +485,7 @@ static const struct hr_spec_row linux_rows[] = {
 	R("seccomp", K_OBJ, AT(T_LINUX, seccomp), .alloc = true, .sub = &seccomp_desc),
 	R(HR_SPEC_POLICY_SECCOMP, K_OBJ, AT(T_LINUX, policy_seccomp), .alloc = true, .sub = &seccomp_desc),
 	R(HR_SPEC_PROFILE_SECCOMP, K_OBJ, AT(T_LINUX, profile_seccomp), .alloc = true, .sub = &seccomp_desc),
-	R("rootfsPropagation", K_STR, AT(T_LINUX, rootfs_propagation), .check = check_propagation),
+	R("rootfsPropagation", K_STR, AT(T_LINUX, rootfs_propagation), .check = hr_spec_check_propagation),
 	R("maskedPaths", K_STRV, AT(T_LINUX, masked_paths), .check = hr_spec_check_abs_each),
 	R("readonlyPaths", K_STRV, AT(T_LINUX, readonly_paths), .check = hr_spec_check_abs_each),
 	R("mountLabel", K_STR, AT(T_LINUX, mount_label)),
@@ -780,53 +494,18 @@ static const struct hr_spec_row linux_rows[] = {
 	R("netDevices", K_UNSUP),
 	CHECK(NULL),
 	R("personality", K_OBJ, .off = 0, HAS(T_LINUX, has_personality), .sub = &personality_desc),
-	R("timeOffsets", K_CHECK, .check = check_time_offsets),
+	R("timeOffsets", K_CHECK, .check = hr_spec_check_time_offsets),
 };
 DESC(linux_desc, T_LINUX, linux_rows, NULL, release_linux);
 
-static int check_root_path(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	(void)r;
-	if (((struct hr_spec *)c->obj)->root_path[0] == '\0')
-		return hr_fail(err, 0, "config.json: root.path: must not be empty");
-	return 0;
-}
-
-/* The annotations that steer hardrun itself; others are the bundle's business. */
-static int check_annotations(const struct hr_spec_row *r, struct hr_spec_ctx *c, struct hr_err **err)
-{
-	struct hr_spec *s = c->obj;
-
-	(void)r;
-	for (size_t i = 0; i < s->n_annotations; i++) {
-		const char *k = s->annotations[i].key, *v = s->annotations[i].value;
-
-		if (strcmp(k, HR_ANN_ROOTFS_IDMAP) == 0) {
-			if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
-				return hr_fail(err, 0,
-					       "config.json: annotations.\"%s\": expected \"true\" or \"false\"", k);
-			s->root_idmap = strcmp(v, "true") == 0;
-		} else if (strcmp(k, HR_ANN_ROOTFS_IDMAP_FALLBACK) == 0) {
-			if (strcmp(v, "refuse") != 0 && strcmp(v, "unmapped") != 0)
-				return hr_fail(err, 0,
-					       "config.json: annotations.\"%s\": expected \"refuse\" or \"unmapped\"",
-					       k);
-			s->root_idmap_unmapped = strcmp(v, "unmapped") == 0;
-		} else if (strcmp(k, HR_SPEC_ANN_ROOTFS_NOSUID) == 0) {
-			s->root_nosuid_nodev = strcmp(v, "true") == 0;
-		}
-	}
-	return 0;
-}
-
 static const struct hr_spec_row root_rows[] = {
-	R("path", K_STR, AT(T_SPEC, root_path), REQ, .check = check_root_path),
+	R("path", K_STR, AT(T_SPEC, root_path), REQ, .check = hr_spec_check_root_path),
 	R("readonly", K_BOOL, AT(T_SPEC, root_readonly)),
 };
 DESC(root_desc, T_SPEC, root_rows, NULL, NULL);
 
 static const struct hr_spec_row spec_rows[] = {
-	R("ociVersion", K_STR, AT(T_SPEC, oci_version), REQ, .check = check_version),
+	R("ociVersion", K_STR, AT(T_SPEC, oci_version), REQ, .check = hr_spec_check_version),
 	CHECK(NULL),
 	R("root", K_OBJ, .off = 0, REQ, .sub = &root_desc),
 	R("mounts", K_ARR, ARRAY(T_SPEC, mounts), .sub = &mount_desc),
@@ -834,7 +513,7 @@ static const struct hr_spec_row spec_rows[] = {
 	R("hostname", K_STR, AT(T_SPEC, hostname)),
 	R("domainname", K_STR, AT(T_SPEC, domainname)),
 	R("hooks", K_OBJ, .off = 0, .sub = &hooks_desc),
-	R("annotations", K_MAP, ARRAY(T_SPEC, annotations), .check = check_annotations),
+	R("annotations", K_MAP, ARRAY(T_SPEC, annotations), .check = hr_spec_check_annotations),
 	CHECK(NULL),
 	R("linux", K_OBJ, AT(T_SPEC, lnx), HAS(T_SPEC, has_linux), .sub = &linux_desc),
 };

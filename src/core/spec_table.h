@@ -143,4 +143,28 @@ int hr_spec_check_clean(const struct hr_spec_row *r, struct hr_spec_ctx *c, stru
 int hr_spec_check_abs_each(const struct hr_spec_row *r, struct hr_spec_ctx *c,
 			   struct hr_err **err); /* K_STRV of absolute paths */
 
+/* spec_check.c: the field validators the tables name (one per row or object). */
+hr_spec_check_fn hr_spec_check_version;
+hr_spec_check_fn hr_spec_check_idmap;
+hr_spec_check_fn hr_spec_check_destination;
+hr_spec_check_fn hr_spec_check_mount_options;
+hr_spec_check_fn hr_spec_check_mount;
+hr_spec_check_fn hr_spec_check_rlimit;
+hr_spec_check_fn hr_spec_check_process_args;
+hr_spec_check_fn hr_spec_check_hook_timeout;
+hr_spec_check_fn hr_spec_check_namespace; /* in spec.c, beside the names it reads */
+hr_spec_check_fn hr_spec_check_device;
+hr_spec_check_fn hr_spec_check_device_rule;
+hr_spec_check_fn hr_spec_check_memory;
+hr_spec_check_fn hr_spec_check_seccomp_arg;
+hr_spec_check_fn hr_spec_check_rule_names;
+hr_spec_check_fn hr_spec_check_rule_action;
+hr_spec_check_fn hr_spec_check_seccomp;
+hr_spec_check_fn hr_spec_check_propagation;
+hr_spec_check_fn hr_spec_check_personality_flags;
+hr_spec_check_fn hr_spec_check_time_offset;
+hr_spec_check_fn hr_spec_check_time_offsets; /* in spec.c, beside the table it reads */
+hr_spec_check_fn hr_spec_check_root_path;
+hr_spec_check_fn hr_spec_check_annotations;
+
 #endif

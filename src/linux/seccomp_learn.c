@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "hardrun/log.h"
@@ -256,4 +257,23 @@ out:
 	hr_scprof_free(&l.prof);
 	free(l.seen);
 	return r;
+}
+
+int hr_seccomp_learn_supported(struct hr_err **err)
+{
+	struct utsname u;
+	unsigned long major = 0, minor = 0;
+	char *end = NULL;
+
+	if (uname(&u) < 0)
+		return hr_fail(err, errno, "seccomp learn mode: uname");
+	major = strtoul(u.release, &end, 10);
+	if (end && *end == '.')
+		minor = strtoul(end + 1, NULL, 10);
+	if (major < 5 || (major == 5 && minor < 5))
+		return hr_fail(err, ENOSYS,
+			       "seccomp learn mode needs Linux 5.5 or newer (SECCOMP_USER_NOTIF_FLAG_CONTINUE); this "
+			       "kernel is %s",
+			       u.release);
+	return 0;
 }

@@ -30,8 +30,7 @@
 #include <stddef.h>
 
 #include "hardrun/error.h"
-
-#define HR_INTENT_FILE "intent"
+#include "statedir.h" /* HR_INTENT_FILE */
 
 struct hr_intent_rec {
 	char *kind;

@@ -18,7 +18,6 @@
 
 #include "fault.h"
 #include "hardrun/strutil.h"
-#include "intent.h"
 #include "statedir.h"
 
 #if defined(HR_FAULT) && HR_FAULT

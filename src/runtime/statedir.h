@@ -10,6 +10,8 @@
 #include "hardrun/state.h"
 
 #define HR_FIFO_NAME "exec.fifo"
+/* the intent record (intent.h) of a verb that changes the dir; remove_dir knows it */
+#define HR_INTENT_FILE "intent"
 
 /* Open (creating with mode 0700 if missing) the state root; refuse one writable by others. */
 int hr_statedir_open_root(const char *root, struct hr_err **err);
