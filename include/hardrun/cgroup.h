@@ -171,6 +171,32 @@ int hr_cgroup_apply(struct hr_cgroup *cg, const struct hr_resources *res, struct
 int hr_cgroup_enter(struct hr_cgroup *cg, pid_t pid, struct hr_err **err);
 
 /*
+ * The v1 hierarchies the init joins itself (cgroup_join.c): `tasks` files
+ * the runtime opened, written "0" by the single-threaded init before it reads
+ * anything from the runtime, which skips the kernel's threadgroup lock and
+ * its RCU grace period.  Empty for test trees and for systemd's scopes.
+ */
+struct hr_cgjoin {
+	size_t n;
+	int *fds;     /* O_WRONLY `tasks` of each */
+	char **paths; /* for the error line */
+	size_t *idx;  /* index of the hierarchy in the cgroup */
+};
+int hr_cgjoin_open(const struct hr_cgroup *cg, struct hr_cgjoin *j, struct hr_err **err);
+void hr_cgjoin_free(struct hr_cgjoin *j);
+#define cleanup_cgjoin __attribute__((cleanup(hr_cgjoin_free)))
+/* Parent, once the init is cloned: close the `tasks` fds, keep what verify needs. */
+void hr_cgjoin_close_fds(struct hr_cgjoin *j);
+/* Whether hierarchy number hier is joined by the init itself. */
+bool hr_cgjoin_has(const struct hr_cgjoin *j, size_t hier);
+/* Child only: join them; the error names the cgroup. */
+int hr_cgjoin_child(const struct hr_cgjoin *j, struct hr_err **err);
+/* Parent: /proc/PID/cgroup lists pid in the cgroup in every hierarchy of j. */
+int hr_cgjoin_verify(const struct hr_cgroup *cg, const struct hr_cgjoin *j, pid_t pid, struct hr_err **err);
+/* hr_cgroup_enter of the hierarchies j does not cover. */
+int hr_cgroup_enter_rest(struct hr_cgroup *cg, const struct hr_cgjoin *j, pid_t pid, struct hr_err **err);
+
+/*
  * The pids in the cgroup and its descendants, in no particular order.
  * *pids is a new array owned by the caller (NULL when *n is 0).
  */

@@ -32,6 +32,8 @@ struct hr_cgmount {
 int hr_cgmounts_plan(const char *cgroup_path, struct hr_cgmount **out, size_t *n, struct hr_err **err);
 void hr_cgmounts_free(struct hr_cgmount *m, size_t n);
 
+struct hr_cgjoin;
+
 struct hr_plan {
 	const struct hr_spec *spec; /* borrowed */
 	const char *id;
@@ -57,6 +59,7 @@ struct hr_plan {
 	const struct hr_bpf *bpf_profile; /* the container-specific profile, loaded first, or NULL */
 	const struct hr_bpf *bpf_learn;	  /* learn mode's NOTIFY filter, loaded last, or NULL */
 	struct hr_cgmount *cgmounts;	  /* host hierarchies, for a cgroup mount in the config */
+	const struct hr_cgjoin *cgjoin;	  /* v1 cgroups the init joins itself, or NULL */
 	size_t n_cgmounts;
 	int *idmap_trees;   /* per mount: a prepared idmapped tree, or -1; NULL when none */
 	int root_tree;	    /* the prepared idmapped rootfs (tree or rebuilt overlay), or -1 */

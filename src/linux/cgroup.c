@@ -438,10 +438,17 @@ int hr_cgroup_apply(struct hr_cgroup *cg, const struct hr_resources *res, struct
 
 int hr_cgroup_enter(struct hr_cgroup *cg, pid_t pid, struct hr_err **err)
 {
+	return hr_cgroup_enter_rest(cg, NULL, pid, err);
+}
+
+int hr_cgroup_enter_rest(struct hr_cgroup *cg, const struct hr_cgjoin *j, pid_t pid, struct hr_err **err)
+{
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cg_hier *h = &cg->h[i];
 		cleanup_err struct hr_err *tmp = NULL;
 
+		if (hr_cgjoin_has(j, i))
+			continue;
 		if (hr_cgroup_write_i64(cg, h->dir, "cgroup.procs", pid, best_effort(cg, h) ? &tmp : err) < 0) {
 			if (!best_effort(cg, h))
 				return -1;

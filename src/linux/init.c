@@ -54,6 +54,7 @@
 #include "hardrun/apparmor.h"
 #include "hardrun/caps.h"
 #include "hardrun/fs.h"
+#include "hardrun/cgroup.h"
 #include "hardrun/init.h"
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
@@ -89,6 +90,9 @@ void hr_init_child(struct hr_plan *plan)
 	 * the log file, which it closes before the workload's cwd is entered
 	 */
 	hr_log_set_stderr(false);
+	/* 0. into the v1 cgroups, single-threaded and before any step they limit (cgroup_join.c) */
+	if (hr_cgjoin_child(plan->cgjoin, &err) < 0)
+		die(plan, err);
 	/* 0. the launcher's log pipes become the workload's stdio, before the close below drops the originals */
 	for (int i = 0; plan->redirect_stdio && i < 3; i++)
 		if (plan->stdio_fds[i] >= 3 && dup2(plan->stdio_fds[i], i) < 0)

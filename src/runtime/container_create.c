@@ -109,9 +109,16 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, const struct
 	 * first.
 	 */
 	bool late_enter = cg && !sdu && !plan->slow_path && !plan->new_cgroupns;
+	cleanup_cgjoin struct hr_cgjoin join = {0};
 	pid_t first, init_pid;
 
+	if (cg && !sdu && hr_cgjoin_open(cg, &join, err) < 0)
+		goto fail;
+	/* only the clone below reads it: reset right after */
+	plan->cgjoin = &join; // cppcheck-suppress autoVariables
 	first = hr_spawn(plan, err);
+	plan->cgjoin = NULL;
+	hr_cgjoin_close_fds(&join);
 	if (first < 0)
 		goto fail;
 	*spawned = first;
@@ -126,7 +133,7 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, const struct
 	/* the first process joins before it forks the init: every process of the container starts inside */
 	if (sdu && hr_sdscope_join(cg, sdu, first, &spec->lnx.resources, unit_asked, err) < 0)
 		goto fail;
-	if (!sdu && cg && !late_enter && hr_cgroup_enter(cg, first, err) < 0)
+	if (!sdu && cg && !late_enter && hr_cgroup_enter_rest(cg, &join, first, err) < 0)
 		goto fail;
 	HR_FAULT_POINT("create.entered");
 	if (!plan->slow_path) {
@@ -203,7 +210,7 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, const struct
 		goto fail;
 	}
 	HR_FAULT_POINT("create.go");
-	if (late_enter && hr_cgroup_enter(cg, init_pid, err) < 0) {
+	if (late_enter && hr_cgroup_enter_rest(cg, &join, init_pid, err) < 0) {
 		/* an init that failed its setup meanwhile: its own error line is the one to report */
 		if (hr_sync_recv(sock, m) == 0 && m->type == HR_SYNC_ERROR) {
 			hr_err_free(err);
@@ -256,6 +263,8 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, const struct
 		if (r < 0)
 			goto fail;
 	}
+	if (hr_cgjoin_verify(cg, &join, init_pid, err) < 0)
+		goto fail;
 	free(m);
 	HR_FAULT_POINT("create.ready");
 	return init_pid;

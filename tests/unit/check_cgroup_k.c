@@ -1149,6 +1149,49 @@ START_TEST(real_pids_limit)
 }
 END_TEST
 
+/* The init's own join (cgroup_join.c): `tasks` files opened here, "0" written by the child itself. */
+static struct hr_cgjoin self_join;
+
+static void join_self(int res)
+{
+	struct hr_err *err = NULL;
+	int r = hr_cgjoin_child(&self_join, &err);
+
+	(void)!write(res, &r, sizeof(r));
+	hr_err_free(&err);
+	for (;;)
+		pause();
+}
+
+START_TEST(real_self_join)
+{
+	struct hr_cgroup *cg;
+	struct hr_err *err = NULL;
+	int go, res, r = -1;
+	pid_t child;
+
+	cg = real_create("self", NULL);
+	ck_assert_msg(hr_cgjoin_open(cg, &self_join, &err) == 0, "%s", err ? err->msg : "");
+	ck_assert_uint_gt(self_join.n, 0);
+	child = spawn_waiting(&go, &res, join_self);
+	/* not joined yet: the check refuses it, naming the cgroup */
+	ck_assert_int_eq(hr_cgjoin_verify(cg, &self_join, child, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err->msg, "/self"));
+	hr_err_free(&err);
+	ck_assert_int_eq(write(go, "g", 1), 1);
+	ck_assert_int_eq(read(res, &r, sizeof(r)), sizeof(r));
+	ck_assert_int_eq(r, 0);
+	ck_assert_msg(hr_cgjoin_verify(cg, &self_join, child, &err) == 0, "%s", err ? err->msg : "");
+	hr_cgjoin_free(&self_join);
+	kill(child, SIGKILL);
+	ck_assert_int_eq(waitpid(child, NULL, 0), child);
+	ck_assert_msg(hr_cgroup_destroy(cg, &err) == 0, "%s", err ? err->msg : "");
+	close(go);
+	close(res);
+	hr_cgroup_free(cg);
+}
+END_TEST
+
 static void hog(int res)
 {
 	(void)res;
@@ -1231,6 +1274,7 @@ int main(void)
 		tcase_add_unchecked_fixture(tc, real_setup, real_teardown);
 		tcase_add_test(tc, real_lifecycle);
 		tcase_add_test(tc, real_pids_limit);
+		tcase_add_test(tc, real_self_join);
 		tcase_add_test(tc, real_oom);
 		tcase_add_test(tc, real_v2_devices);
 		suite_add_tcase(s, tc);
