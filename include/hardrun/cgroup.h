@@ -181,6 +181,15 @@ struct hr_cgjoin {
 	int *fds;     /* O_WRONLY `tasks` of each */
 	char **paths; /* for the error line */
 	size_t *idx;  /* index of the hierarchy in the cgroup */
+	/*
+	 * The cgroup2 directory, for clone3(CLONE_INTO_CGROUP): the kernel
+	 * places the child at the fork, under the read side of the lock
+	 * whose write side (a cgroup.procs write) waits for the grace period.
+	 * -1 when there is none; v2_joined once the clone put the init there.
+	 */
+	int v2fd;
+	size_t v2idx;
+	bool v2_joined;
 };
 int hr_cgjoin_open(const struct hr_cgroup *cg, struct hr_cgjoin *j, struct hr_err **err);
 void hr_cgjoin_free(struct hr_cgjoin *j);

@@ -59,7 +59,7 @@ struct hr_plan {
 	const struct hr_bpf *bpf_profile; /* the container-specific profile, loaded first, or NULL */
 	const struct hr_bpf *bpf_learn;	  /* learn mode's NOTIFY filter, loaded last, or NULL */
 	struct hr_cgmount *cgmounts;	  /* host hierarchies, for a cgroup mount in the config */
-	const struct hr_cgjoin *cgjoin;	  /* v1 cgroups the init joins itself, or NULL */
+	struct hr_cgjoin *cgjoin;	  /* v1 cgroups the init joins itself, the v2 one at the clone; or NULL */
 	size_t n_cgmounts;
 	int *idmap_trees;   /* per mount: a prepared idmapped tree, or -1; NULL when none */
 	int root_tree;	    /* the prepared idmapped rootfs (tree or rebuilt overlay), or -1 */

@@ -28,10 +28,14 @@ void hr_cgjoin_free(struct hr_cgjoin *j)
 			close(j->fds[i]);
 		free(j->paths[i]);
 	}
+	/* a zeroed, never opened join has no fds: v2fd 0 is not ours */
+	if (j->fds && j->v2fd >= 0)
+		close(j->v2fd);
 	free(j->fds);
 	free(j->paths);
 	free(j->idx);
 	memset(j, 0, sizeof(*j));
+	j->v2fd = -1;
 }
 
 void hr_cgjoin_close_fds(struct hr_cgjoin *j)
@@ -41,12 +45,16 @@ void hr_cgjoin_close_fds(struct hr_cgjoin *j)
 			close(j->fds[i]);
 		j->fds[i] = -1;
 	}
+	if (j->fds && j->v2fd >= 0)
+		close(j->v2fd);
+	j->v2fd = -1;
 }
 
 int hr_cgjoin_open(const struct hr_cgroup *cg, struct hr_cgjoin *j, struct hr_err **err)
 {
 	memset(j, 0, sizeof(*j));
-	/* test trees journal the runtime's writes; the v2 directory is joined by the runtime */
+	j->v2fd = -1;
+	/* test trees journal the runtime's writes: the runtime joins those */
 	if (cg == NULL || cg->fake_prefix)
 		return 0;
 	j->fds = xcalloc(cg->n ? cg->n : 1, sizeof(int));
@@ -57,8 +65,12 @@ int hr_cgjoin_open(const struct hr_cgroup *cg, struct hr_cgjoin *j, struct hr_er
 		char *path;
 		int fd;
 
-		if (h->v2)
+		if (h->v2) {
+			/* no fd: the runtime joins it as before (cgroup.procs), with its own error line */
+			j->v2fd = open(h->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+			j->v2idx = i;
 			continue;
+		}
 		path = hr_path_join(h->dir, "tasks");
 		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0) {
@@ -78,6 +90,8 @@ int hr_cgjoin_open(const struct hr_cgroup *cg, struct hr_cgjoin *j, struct hr_er
 
 bool hr_cgjoin_has(const struct hr_cgjoin *j, size_t hier)
 {
+	if (j && j->v2_joined && j->v2idx == hier)
+		return true;
 	for (size_t i = 0; j && i < j->n; i++)
 		if (j->idx[i] == hier)
 			return true;

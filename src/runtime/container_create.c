@@ -109,7 +109,7 @@ static pid_t drive_init(struct hr_plan *plan, struct hr_cgroup *cg, const struct
 	 * first.
 	 */
 	bool late_enter = cg && !sdu && !plan->slow_path && !plan->new_cgroupns;
-	cleanup_cgjoin struct hr_cgjoin join = {0};
+	cleanup_cgjoin struct hr_cgjoin join = {.v2fd = -1};
 	pid_t first, init_pid;
 
 	if (cg && !sdu && hr_cgjoin_open(cg, &join, err) < 0)
