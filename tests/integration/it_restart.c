@@ -14,40 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <stdint.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bundle.h"
-
-/* include/uapi/linux/pidfd.h of Linux 6.15 (as src/runtime/exitwatch.c) */
-struct pidfd_info_v0 {
-	uint64_t mask;
-	uint64_t cgroupid;
-	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
-	int32_t exit_code;
-};
-#define T_PIDFD_GET_INFO _IOWR(0xFF, 11, struct pidfd_info_v0)
-
-/* Does this kernel give an exit status through a pidfd (PIDFD_GET_INFO)? */
-static bool kernel_has_exit_info(void)
-{
-	struct pidfd_info_v0 info = {.mask = 1UL << 3};
-	int fd = (int)syscall(SYS_pidfd_open, getpid(), 0), rc, e;
-
-	ck_assert_msg(fd >= 0, "pidfd_open: %s", strerror(errno));
-	rc = ioctl(fd, T_PIDFD_GET_INFO, &info);
-	e = errno;
-	close(fd);
-	if (rc == 0)
-		return true;
-	ck_assert_msg(e == ENOTTY || e == EINVAL, "PIDFD_GET_INFO: %s", strerror(e));
-	return false;
-}
 
 static void want_unknown(char *want, size_t n, const char *id)
 {
@@ -87,7 +58,7 @@ static struct hb_result cycle(struct hb *b, bool kill_watcher)
 			if (sscanf(line, "watcher %d", &pid) == 1)
 				break;
 		fclose(f);
-		if (kernel_has_exit_info()) {
+		if (hb_kernel_exit_info()) {
 			ck_assert_msg(pid > 0, "no exit watcher recorded");
 			ck_assert_int_eq(kill(pid, SIGKILL), 0);
 			usleep(20000);
@@ -131,7 +102,7 @@ START_TEST(clean_exits_never_count)
 	char p[600];
 
 	restart_bundle(&b, "0");
-	if (!kernel_has_exit_info()) {
+	if (!hb_kernel_exit_info()) {
 		/* the status is unknown: five quick clean runs count as restarts */
 		struct hb_result r;
 		char want[400];
@@ -175,7 +146,7 @@ START_TEST(failures_known_by_status)
 		hb_result_free(&r);
 	}
 	r = hb_run(&b, 30, "create", "--bundle", b.dir, b.id, NULL);
-	if (kernel_has_exit_info())
+	if (hb_kernel_exit_info())
 		snprintf(want, sizeof(want),
 			 "hardrun: create `%s`: refused by policy (restart): container `%s` failed 5 times in the last "
 			 "300 s\n",
