@@ -173,12 +173,13 @@ cl_match "--restart always: hardrun's refusal is the container's error" \
 $D rm -f crash >/dev/null
 
 # --- every call came to hardrun, in the shapes CLIENTS.md records
-# dockerd starts a containerd of its own unless the host runs one (Debian's containerd.service
-# on /run/containerd/containerd.sock): the shim's task dirs are that containerd's
-if grep -q 'starting managed containerd' "$W/dockerd.log"; then
-	T="$W/dexec/containerd/daemon/io.containerd.runtime.v2.task/moby"
-else
+# dockerd starts a containerd of its own unless the host runs one on
+# /run/containerd/containerd.sock (Debian's containerd.service; dockerd looks
+# for that socket): the shim's task dirs are that containerd's
+if [ -S /run/containerd/containerd.sock ]; then
 	T="/run/containerd/io.containerd.runtime.v2.task/moby"
+else
+	T="$W/dexec/containerd/daemon/io.containerd.runtime.v2.task/moby"
 fi
 G="--root $MOBY_ROOT --log $T/[0-9a-f]{64}/log.json --log-format json"
 B="$T/[0-9a-f]{64}"
