@@ -115,15 +115,36 @@ cl_eq "error: nothing left in --runc-root" "" "$(ls "$RUNC_ROOT/test" 2>/dev/nul
 
 # --- the restart cap under the shim: the shim reaps the init, hardrun's exit watcher
 # still gives delete its status, so clean exits of one id never count (policy level 2:
-# 5 failures in 300 s) and failures are named as such
-for i in 1 2 3 4 5 6; do
-	crun_ --rm "$IMG" rc1 true
-	cl_eq "restart cap: clean run $i of one id under the shim" 0 $?
-done
+# 5 failures in 300 s) and failures are named as such.  On a kernel without
+# PIDFD_GET_INFO there is no watcher: the status is unknown and the cap counts quick
+# restarts, saying so (probed here, as the host has it)
+cl_kernel_exit_info
+exit_info=$?
+[ $exit_info -le 1 ] || cl_die "the PIDFD_GET_INFO probe failed"
+unknown='refused by policy \(restart\): container `%s` restarted 5 times in the last 300 s, each run shorter than 10 s \(exit status unknown to hardrun\)'
+if [ $exit_info -eq 0 ]; then
+	for i in 1 2 3 4 5 6; do
+		crun_ --rm "$IMG" rc1 true
+		cl_eq "restart cap: clean run $i of one id under the shim" 0 $?
+	done
+else
+	for i in 1 2 3 4 5; do
+		crun_ --rm "$IMG" rc1 true
+		cl_eq "restart cap: clean run $i of one id under the shim" 0 $?
+	done
+	out=$(crun_ --rm "$IMG" rc1 true 2>&1)
+	# shellcheck disable=SC2059
+	cl_match "restart cap: clean run 6, status unknown: refused as quick restarts" "$(printf "$unknown" rc1)" "$out"
+fi
 for i in 1 2 3 4 5; do crun_ --rm "$IMG" rc2 false; done
 out=$(crun_ --rm "$IMG" rc2 true 2>&1)
-cl_match "restart cap: five failed runs of one id are refused as failures" \
-	'refused by policy \(restart\): container `rc2` failed 5 times in the last 300 s' "$out"
+if [ $exit_info -eq 0 ]; then
+	cl_match "restart cap: five failed runs of one id are refused as failures" \
+		'refused by policy \(restart\): container `rc2` failed 5 times in the last 300 s' "$out"
+else
+	# shellcheck disable=SC2059
+	cl_match "restart cap: five failed runs, status unknown: refused as quick restarts" "$(printf "$unknown" rc2)" "$out"
+fi
 cl_eq "restart cap: nothing left in --runc-root" "" "$(ls "$RUNC_ROOT/test" 2>/dev/null)"
 
 # --- every call came to hardrun, in the shapes CLIENTS.md records

@@ -283,6 +283,23 @@ EOF
 	PM=(podman --root "$W/storage" --runroot "$W/runroot" --tmpdir "$W/tmp" --storage-driver overlay)
 }
 
+# Does the kernel give an exit status through a pidfd (PIDFD_GET_INFO, Linux
+# 6.15)?  Without it hardrun starts no exit watcher and the restart cap counts
+# quick restarts "with an exit status unknown to hardrun" (Debian 12's 6.1).
+# Status 0: yes, 1: no (ENOTTY/EINVAL), 2: the probe itself failed.
+cl_kernel_exit_info() {
+	python3 - <<'PY'
+import errno, fcntl, os, sys
+fd = os.pidfd_open(os.getpid())
+buf = bytearray(64)  # struct pidfd_info_v0; mask = PIDFD_INFO_EXIT
+buf[0] = 8
+try:
+    fcntl.ioctl(fd, 0xC040FF0B, buf)  # _IOWR(0xFF, 11, 64 bytes)
+except OSError as e:
+    sys.exit(1 if e.errno in (errno.ENOTTY, errno.EINVAL) else 2)
+PY
+}
+
 cl_ok() {
 	cl_pass=$((cl_pass + 1))
 	echo "ok - $1"

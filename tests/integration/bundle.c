@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/un.h>
@@ -403,6 +406,35 @@ int hb_cgroup_v2(void)
 	struct statfs s;
 
 	return statfs("/sys/fs/cgroup", &s) == 0 && s.f_type == 0x63677270; /* CGROUP2_SUPER_MAGIC */
+}
+
+void hb_pids_cgroup(char *buf, size_t n, const char *rel)
+{
+	snprintf(buf, n, "/sys/fs/cgroup%s%s", hb_cgroup_v2() ? "" : "/pids", rel);
+}
+
+/* include/uapi/linux/pidfd.h of Linux 6.15 (as src/runtime/exitwatch.c) */
+struct hb_pidfd_info_v0 {
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+};
+#define HB_PIDFD_GET_INFO _IOWR(0xFF, 11, struct hb_pidfd_info_v0)
+
+int hb_kernel_exit_info(void)
+{
+	struct hb_pidfd_info_v0 info = {.mask = 1UL << 3}; /* PIDFD_INFO_EXIT */
+	int fd = (int)syscall(SYS_pidfd_open, getpid(), 0), rc, e;
+
+	ck_assert_msg(fd >= 0, "pidfd_open: %s", strerror(errno));
+	rc = ioctl(fd, HB_PIDFD_GET_INFO, &info);
+	e = errno;
+	close(fd);
+	if (rc == 0)
+		return 1;
+	ck_assert_msg(e == ENOTTY || e == EINVAL, "PIDFD_GET_INFO: %s", strerror(e));
+	return 0;
 }
 
 void hb_assert_no_leak(struct hb *b)

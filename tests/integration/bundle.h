@@ -51,6 +51,14 @@ void hb_finish(struct hb *b);
 void hb_assert_no_leak(struct hb *b);
 /* 1 when /sys/fs/cgroup is the unified (cgroup v2) hierarchy */
 int hb_cgroup_v2(void);
+/* A pids-controller cgroup dir of path REL ("/id"): /sys/fs/cgroup/REL on v2, /sys/fs/cgroup/pids/REL on v1 */
+void hb_pids_cgroup(char *buf, size_t n, const char *rel);
+/*
+ * 1 when the kernel gives an exit status through a pidfd (PIDFD_GET_INFO,
+ * Linux 6.15): without it hardrun starts no exit watcher and the restart cap
+ * counts quick restarts (Debian 12's 6.1).  Fails the test when the probe itself fails.
+ */
+int hb_kernel_exit_info(void);
 
 /*
  * A user namespace mapping 0..65535 to 100000..165535, the rootfs owned by

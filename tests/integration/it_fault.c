@@ -162,6 +162,14 @@ START_TEST(every_point)
 	for (const char *const *e = expected_points; *e; e++) {
 		bool found = false;
 
+		/* no PIDFD_GET_INFO (Linux < 6.15): hardrun starts no exit watcher, so never passes its point */
+		if (strcmp(*e, "create.watcher") == 0 && !hb_kernel_exit_info()) {
+			for (size_t i = 0; i < n; i++)
+				ck_assert_msg(strcmp(points[i], *e) != 0,
+					      "fault point `%s` passed without PIDFD_GET_INFO", *e);
+			continue;
+		}
+
 		for (size_t i = 0; i < n && !found; i++)
 			found = strcmp(points[i], *e) == 0;
 		ck_assert_msg(found, "fault point `%s` was not passed", *e);
@@ -204,7 +212,12 @@ START_TEST(half_made_container)
 	unsetenv("HARDRUN_FAULT");
 	ck_assert_int_eq(r.status, 137);
 	hb_result_free(&r);
-	snprintf(p, sizeof(p), "/sys/fs/cgroup/pids/%s", b.id);
+	{
+		char rel[300];
+
+		snprintf(rel, sizeof(rel), "/%s", b.id);
+		hb_pids_cgroup(p, sizeof(p), rel);
+	}
 	ck_assert_msg(access(p, F_OK) == 0, "the killed create made no cgroup %s", p);
 	r = hb_run(&b, 10, "list", NULL);
 	ck_assert_int_eq(r.status, 0);
@@ -459,7 +472,8 @@ START_TEST(nested_cgroup_parents)
 	char cg[400], parent[600], keep[300];
 
 	fault_bundle(&b);
-	snprintf(keep, sizeof(keep), "/sys/fs/cgroup/pids/%s-keep", b.id);
+	snprintf(cg, sizeof(cg), "/%s-keep", b.id);
+	hb_pids_cgroup(keep, sizeof(keep), cg);
 	ck_assert_int_eq(mkdir(keep, 0755), 0);
 	snprintf(cg, sizeof(cg), "/%s-keep/%s-par/%s", b.id, b.id, b.id);
 	json_object_set_new(json_object_get(b.config, "linux"), "cgroupsPath", json_string(cg));

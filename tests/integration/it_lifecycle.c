@@ -352,14 +352,22 @@ START_TEST(cgroup_limits)
 	json_array_append_new(json_object_get(b.config, "mounts"),
 			      json_pack("{s:s, s:s, s:s, s:[s,s,s,s]}", "destination", "/sys/fs/cgroup", "type",
 					"cgroup", "source", "cgroup", "options", "nosuid", "noexec", "nodev", "ro"));
-	hb_set_args(&b, "/bin/sh", "-c",
-		    "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max "
-		    "/sys/fs/cgroup/cpu/cpu.shares; /probe write /sys/fs/cgroup/pids/x; /probe forkbomb 50",
-		    NULL);
+	/* v2: the container's own cgroup is the mount's root; cpu.shares 256 is cpu.weight 10 (runc's mapping) */
+	if (hb_cgroup_v2())
+		hb_set_args(&b, "/bin/sh", "-c",
+			    "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.weight; "
+			    "/probe write /sys/fs/cgroup/x; /probe forkbomb 50",
+			    NULL);
+	else
+		hb_set_args(&b, "/bin/sh", "-c",
+			    "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max "
+			    "/sys/fs/cgroup/cpu/cpu.shares; /probe write /sys/fs/cgroup/pids/x; /probe forkbomb 50",
+			    NULL);
 	r = run_probe(&b);
 	ck_assert_msg(r.status == 0 || r.status == 137, "%s", r.err);
 	{
-		static const char pfx[] = "33554432\n10\n256\nEROFS\nforked ";
+		const char *pfx =
+			hb_cgroup_v2() ? "33554432\n10\n10\nEROFS\nforked " : "33554432\n10\n256\nEROFS\nforked ";
 
 		ck_assert_msg(strncmp(r.out, pfx, strlen(pfx)) == 0, "got: %s", r.out);
 		/* busybox sh execs its last command: the probe and its 9 children fill pids.max=10 */
@@ -393,8 +401,13 @@ START_TEST(reused_cgroup)
 	pid_t squatter;
 
 	hb_new(&b);
-	snprintf(cmd, sizeof(cmd),
-		 "mkdir -p /sys/fs/cgroup/devices/%s && echo a > /sys/fs/cgroup/devices/%s/devices.deny", b.id, b.id);
+	/* v2 has no devices files (a device list is a BPF program of the cgroup): the left directory alone */
+	if (hb_cgroup_v2())
+		snprintf(cmd, sizeof(cmd), "mkdir -p /sys/fs/cgroup/%s", b.id);
+	else
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir -p /sys/fs/cgroup/devices/%s && echo a > /sys/fs/cgroup/devices/%s/devices.deny", b.id,
+			 b.id);
 	ck_assert_int_eq(system(cmd), 0);
 	hb_set_args(&b, "/probe", "stat", "/dev/null", NULL);
 	r = run_probe(&b);
@@ -410,8 +423,13 @@ START_TEST(reused_cgroup)
 		pause();
 		_exit(0);
 	}
-	snprintf(cmd, sizeof(cmd), "mkdir -p /sys/fs/cgroup/pids/%s && echo %d > /sys/fs/cgroup/pids/%s/cgroup.procs",
-		 b.id, (int)squatter, b.id);
+	{
+		char rel[200], dir[256];
+
+		snprintf(rel, sizeof(rel), "/%s", b.id);
+		hb_pids_cgroup(dir, sizeof(dir), rel);
+		snprintf(cmd, sizeof(cmd), "mkdir -p %s && echo %d > %s/cgroup.procs", dir, (int)squatter, dir);
+	}
 	ck_assert_int_eq(system(cmd), 0);
 	r = run_probe(&b);
 	if (hb_is_hardrun()) {
@@ -423,7 +441,12 @@ START_TEST(reused_cgroup)
 	kill(squatter, SIGKILL);
 	waitpid(squatter, NULL, 0);
 	/* the squatter's cgroup was not hardrun's to remove */
-	snprintf(cmd, sizeof(cmd), "/sys/fs/cgroup/pids/%s", b.id);
+	{
+		char rel[300];
+
+		snprintf(rel, sizeof(rel), "/%s", b.id);
+		hb_pids_cgroup(cmd, sizeof(cmd), rel);
+	}
 	if (hb_is_hardrun())
 		ck_assert_int_eq(access(cmd, F_OK), 0);
 	rmdir(cmd);

@@ -5,7 +5,9 @@
  * watcher gives delete the status: clean exits never count, non-zero ones
  * are "failed N times".  Without the watcher (killed here, as on a kernel
  * before 6.15) the status is unknown and the cap counts quick restarts,
- * saying so.
+ * saying so.  On a kernel without PIDFD_GET_INFO (Debian 12's 6.1) hardrun
+ * starts no watcher at all: every test expects the quick-restart count and
+ * its "exit status unknown to hardrun" line there, probed, never skipped.
  */
 #include <check.h>
 #include <signal.h>
@@ -17,6 +19,14 @@
 #include <unistd.h>
 
 #include "bundle.h"
+
+static void want_unknown(char *want, size_t n, const char *id)
+{
+	snprintf(want, n,
+		 "hardrun: create `%s`: refused by policy (restart): container `%s` restarted 5 times in the last 300 "
+		 "s, each run shorter than 10 s (exit status unknown to hardrun)\n",
+		 id, id);
+}
 
 /* As a shim does: the test is the subreaper of the inits and reaps them at once. */
 static void reap(void)
@@ -48,9 +58,14 @@ static struct hb_result cycle(struct hb *b, bool kill_watcher)
 			if (sscanf(line, "watcher %d", &pid) == 1)
 				break;
 		fclose(f);
-		ck_assert_msg(pid > 0, "no exit watcher recorded");
-		ck_assert_int_eq(kill(pid, SIGKILL), 0);
-		usleep(20000);
+		if (hb_kernel_exit_info()) {
+			ck_assert_msg(pid > 0, "no exit watcher recorded");
+			ck_assert_int_eq(kill(pid, SIGKILL), 0);
+			usleep(20000);
+		} else {
+			/* no status channel: hardrun must not have started a watcher */
+			ck_assert_msg(pid == 0, "an exit watcher %d on a kernel without PIDFD_GET_INFO", pid);
+		}
 	}
 	s = hb_run(b, 10, "start", b->id, NULL);
 	ck_assert_msg(s.status == 0, "start: %s", s.err);
@@ -87,6 +102,24 @@ START_TEST(clean_exits_never_count)
 	char p[600];
 
 	restart_bundle(&b, "0");
+	if (!hb_kernel_exit_info()) {
+		/* the status is unknown: five quick clean runs count as restarts */
+		struct hb_result r;
+		char want[400];
+
+		for (int i = 0; i < 5; i++) {
+			r = cycle(&b, false);
+			ck_assert_msg(r.status == 0, "create %d: %s", i + 1, r.err);
+			hb_result_free(&r);
+		}
+		r = hb_run(&b, 30, "create", "--bundle", b.dir, b.id, NULL);
+		want_unknown(want, sizeof(want), b.id);
+		ck_assert_int_eq(r.status, 1);
+		ck_assert_str_eq(r.err, want);
+		hb_result_free(&r);
+		hb_finish(&b);
+		return;
+	}
 	for (int i = 0; i < 7; i++) {
 		struct hb_result r = cycle(&b, false);
 
@@ -113,9 +146,13 @@ START_TEST(failures_known_by_status)
 		hb_result_free(&r);
 	}
 	r = hb_run(&b, 30, "create", "--bundle", b.dir, b.id, NULL);
-	snprintf(want, sizeof(want),
-		 "hardrun: create `%s`: refused by policy (restart): container `%s` failed 5 times in the last 300 s\n",
-		 b.id, b.id);
+	if (hb_kernel_exit_info())
+		snprintf(want, sizeof(want),
+			 "hardrun: create `%s`: refused by policy (restart): container `%s` failed 5 times in the last "
+			 "300 s\n",
+			 b.id, b.id);
+	else
+		want_unknown(want, sizeof(want), b.id);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.err, want);
 	hb_result_free(&r);
@@ -136,10 +173,7 @@ START_TEST(unknown_status_counts_restarts)
 		hb_result_free(&r);
 	}
 	r = hb_run(&b, 30, "create", "--bundle", b.dir, b.id, NULL);
-	snprintf(want, sizeof(want),
-		 "hardrun: create `%s`: refused by policy (restart): container `%s` restarted 5 times in the last 300 "
-		 "s, each run shorter than 10 s (exit status unknown to hardrun)\n",
-		 b.id, b.id);
+	want_unknown(want, sizeof(want), b.id);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.err, want);
 	hb_result_free(&r);
