@@ -61,6 +61,23 @@ static int v2_memory(struct v2 *v, const struct hr_memory *m, struct hr_err **er
 		hr_log_warn("cgroup: memory.swappiness has no cgroup v2 file and is ignored");
 	if (m->has_disable_oom_killer && m->disable_oom_killer)
 		hr_log_warn("cgroup: memory.disableOOMKiller has no cgroup v2 file and is ignored");
+	/*
+	 * update --memory-swap alone: swap is measured against the memory limit
+	 * in force, as runc's update takes the container's own (memory.max is
+	 * left as it is).  "max" there is no limit.
+	 */
+	int64_t base = limit;
+
+	if (swap > 0 && limit == 0) {
+		cleanup_err struct hr_err *tmp = NULL;
+		uint64_t cur;
+
+		dir = need(v, "memory", "memory swap", err);
+		if (dir == NULL)
+			return -1;
+		if (hr_cgroup_read_u64(dir, "memory.max", &cur, &tmp) == 0 && cur <= INT64_MAX)
+			base = (int64_t)cur;
+	}
 	/* OCI swap is memory+swap (the v1 memsw meaning); v2 limits swap alone. */
 	if (limit == -1 && swap == 0)
 		swap_v2 = -1; /* unlimited memory with swap unset means both unlimited, as on v1 */
@@ -68,14 +85,14 @@ static int v2_memory(struct v2 *v, const struct hr_memory *m, struct hr_err **er
 		swap_v2 = -1;
 	else if (swap == 0)
 		set_swap = false;
-	else if (limit <= 0)
+	else if (base <= 0)
 		return hr_fail(err, 0, "apply memory swap: a swap limit needs a memory limit");
-	else if (swap < limit)
+	else if (swap < base)
 		return hr_fail(err, 0,
 			       "apply memory swap: memory+swap `%" PRId64 "` is below the memory limit `%" PRId64 "`",
-			       swap, limit);
+			       swap, base);
 	else
-		swap_v2 = swap - limit;
+		swap_v2 = swap - base;
 	if (limit == 0 && !set_swap && !(m->has_reservation && m->reservation != 0))
 		return 0;
 	dir = need(v, "memory", limit != 0 ? "memory limit" : "memory", err);

@@ -384,6 +384,19 @@ START_TEST(v2_apply_exact)
 	r.cpu.shares = 262144;
 	ck_assert_int_eq(hr_cgroup_apply(cg, &r, &err), 0);
 	expect("/sys/fs/cgroup/c/cpu.weight", "10000");
+
+	/* update --memory-swap alone (docker update): against the memory.max in force, which stays */
+	memset(&r, 0, sizeof(r));
+	r.has_memory = true;
+	r.memory.has_swap = true;
+	r.memory.swap = 100663296;
+	put("/sys/fs/cgroup/c/memory.max", "33554432");
+	ck_assert_msg(hr_cgroup_apply(cg, &r, &err) == 0, "%s", err ? err->msg : "");
+	expect("/sys/fs/cgroup/c/memory.swap.max", "67108864"); /* 96M total - 32M memory */
+	expect("/sys/fs/cgroup/c/memory.max", "33554432");
+	/* no memory limit in force: a swap limit has nothing to be measured against */
+	put("/sys/fs/cgroup/c/memory.max", "max");
+	expect_err(hr_cgroup_apply(cg, &r, &err), &err, 0, "apply memory swap: a swap limit needs a memory limit");
 	hr_cgroup_free(cg);
 }
 END_TEST
