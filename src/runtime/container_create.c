@@ -576,11 +576,12 @@ int hr_container_do_create(const struct hr_rt *rt, const char *id, const struct 
 		char buf[32];
 		int n = snprintf(buf, sizeof(buf), "%d", pid);
 
-		/* a relative pid file is the bundle's (the cwd since the spawn): the record needs it whole */
-		cleanup_free char *abs =
-			o->pid_file[0] == '/' ? xstrdup(o->pid_file) : hr_path_join(bundle, o->pid_file);
-
-		if (hr_intent_add(dir_fd, err, "tmp", "%s.hardrun-tmp", abs) < 0 ||
+		/* the command line made it absolute (the cwd is the bundle's since the spawn) */
+		if (o->pid_file[0] != '/') {
+			hr_fail(err, EINVAL, "pid file `%s`: not an absolute path", o->pid_file);
+			goto fail;
+		}
+		if (hr_intent_add(dir_fd, err, "tmp", "%s.hardrun-tmp", o->pid_file) < 0 ||
 		    hr_write_file_atomic(o->pid_file, buf, (size_t)n, err) < 0)
 			goto fail;
 		HR_FAULT_POINT("create.pidfile");
