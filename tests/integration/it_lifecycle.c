@@ -68,15 +68,17 @@ START_TEST(signal_deaths)
 			r = run_probe(&b);
 			_exit(r.status < 0 ? 255 : r.status);
 		}
-		for (int k = 0; k < 200; k++) {
+		/* up to 30 s: a create under TCG on a loaded host takes seconds (the VM stage) */
+		bool running = false;
+
+		for (int k = 0; k < 1500 && !running; k++) {
 			r = RUN(&b, "state", b.id);
-			if (strstr(r.out, "\"running\"")) {
-				hb_result_free(&r);
-				break;
-			}
+			running = strstr(r.out, "\"running\"") != NULL;
 			hb_result_free(&r);
-			usleep(20000);
+			if (!running)
+				usleep(20000);
 		}
+		ck_assert_msg(running, "signal %s: the container never reached running", sigs[i]);
 		r = RUN(&b, "kill", b.id, sigs[i]);
 		ck_assert_msg(r.status == 0, "kill: %s", r.err);
 		hb_result_free(&r);
@@ -471,8 +473,8 @@ START_TEST(run_forwards_signals)
 		r = RUN(&b, "run", "--bundle", b.dir, b.id);
 		_exit(r.status < 0 ? 255 : r.status);
 	}
-	/* wait for the container, then signal the runtime process itself, as a shell or systemd would */
-	for (int k = 0; k < 200; k++) {
+	/* wait for the container (30 s: TCG), then signal the runtime process itself, as a shell or systemd would */
+	for (int k = 0; k < 1500; k++) {
 		r = RUN(&b, "state", b.id);
 		if (strstr(r.out, "\"running\"")) {
 			hb_result_free(&r);
