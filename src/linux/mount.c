@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
-#include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -285,46 +284,20 @@ static bool is_bind_mount(const struct hr_mount *m)
 }
 
 /*
- * A tmpfs whose top directory is sticky and writable by all (mode 1777, as
- * podman's /dev/shm bind and any /tmp): who owns it grants nothing, so an
- * unmapped bind of it works as the idmapped one would.  tmpfs can be
- * idmapped only from Linux 6.3 (Debian 12 has 6.1).
- */
-static bool sticky_tmpfs(int tree)
-{
-	struct statfs f;
-	struct stat st;
-
-	return fstatfs(tree, &f) == 0 && f.f_type == TMPFS_MAGIC && fstat(tree, &st) == 0 && S_ISDIR(st.st_mode) &&
-	       (st.st_mode & 01777) == 01777;
-}
-
-/*
  * One mount's idmapped tree: its own idmap/ridmap option, or (implicit) a
  * bind the root_idmap annotation covers, recursive as the bind is.  Returns
- * the tree, or -1; *refused when the filesystem cannot be idmapped.  An
- * implicit bind of a sticky tmpfs the kernel cannot idmap is no error: -1
- * with *plain, it is bound unmapped.
+ * the tree, or -1; *refused when the filesystem cannot be idmapped.
  */
-static int idmap_mount_tree(const struct hr_mount *m, int userns, bool implicit, bool *refused, bool *plain,
-			    struct hr_err **err)
+static int idmap_mount_tree(const struct hr_mount *m, int userns, bool implicit, bool *refused, struct hr_err **err)
 {
 	struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
 	bool recursive = implicit ? m->opts.recursive : m->opts.ridmap;
 	cleanup_close int tree = open_bind_tree(m, err);
 
 	*refused = false;
-	*plain = false;
 	if (tree < 0)
 		return -1;
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0) {
-		if (errno == EINVAL && implicit && sticky_tmpfs(tree)) {
-			hr_log_info(
-				"bind `%s` on `%s`: a tmpfs with mode 1777 this kernel cannot idmap, bound unmapped",
-				m->source, m->destination);
-			*plain = true;
-			return -1;
-		}
 		*refused = errno == EINVAL;
 		return hr_fail(err, errno, "idmapped mount of `%s` on `%s`%s", m->source, m->destination,
 			       errno == EINVAL ? ": the filesystem cannot be idmapped" : "");
@@ -348,7 +321,7 @@ int hr_idmap_trees_prepare(const struct hr_spec *spec, const char *rootfs, int *
 		bool own = m->n_uid_mappings > 0 || m->n_gid_mappings > 0;
 		bool implicit = !m->opts.idmap && !m->opts.ridmap && spec->root_idmap && is_bind_mount(m);
 		cleanup_close int own_userns = -1;
-		bool refused = false, plain = false;
+		bool refused = false;
 		int tree;
 
 		if (!m->opts.idmap && !m->opts.ridmap && !implicit)
@@ -368,9 +341,9 @@ int hr_idmap_trees_prepare(const struct hr_spec *spec, const char *rootfs, int *
 			hr_idmap_trees_free(t, spec->n_mounts);
 			return hr_fail_wrap(err, "idmapped mount on `%s`", m->destination);
 		}
-		tree = idmap_mount_tree(m, own ? own_userns : ctr_userns, implicit, &refused, &plain, err);
+		tree = idmap_mount_tree(m, own ? own_userns : ctr_userns, implicit, &refused, err);
 		/* only the annotation's implicit idmapping has a fallback: an explicit idmap option must hold */
-		if (tree < 0 && !plain && !(implicit && idmap_fallback(spec, refused, err) == 0)) {
+		if (tree < 0 && !(implicit && idmap_fallback(spec, refused, err) == 0)) {
 			hr_idmap_trees_free(t, spec->n_mounts);
 			return -1;
 		}
