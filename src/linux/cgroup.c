@@ -2,7 +2,8 @@
 /*
  * Cgroup layout and lifecycle: cgroupsPath resolution, mountinfo parsing
  * (unified, hybrid, legacy), mkdir/rmdir with a record of what was made,
- * entering, listing, freezing, signalling and statistics dispatch.  Limits
+ * entering and statistics dispatch; the processes inside (listing,
+ * freezing, signalling) are cgroup_procs.c's.  Limits
  * live in cgroup_v1.c / cgroup_v2.c, file access in cgroup_fs.c.  Must not
  * keep fds across calls, talk to systemd (systemd.c does), or remove a directory it did not
  * create (shared parents belong to podman, Kubernetes, other containers).
@@ -22,10 +23,9 @@
 #include "hardrun/strutil.h"
 
 #define MAX_DEPTH 64
-#define FREEZE_TIMEOUT_MS 5000
 #define RMDIR_RETRY_MS 2000
 
-static void sleep_ms(long ms)
+void hr_cgroup_sleep_ms(long ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
 
@@ -357,8 +357,6 @@ static int mkdir_hier(const struct hr_cgroup *cg, struct cg_hier *h, struct hr_e
 	return 0;
 }
 
-static struct cg_hier *procs_hier(const struct hr_cgroup *cg);
-
 int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struct hr_err **err)
 {
 	struct cg_hier *ph;
@@ -390,7 +388,7 @@ int hr_cgroup_create(struct hr_cgroup *cg, const struct hr_resources *res, struc
 	 * else: sharing it would mix limits and `kill --all` (runc 1.2 refuses
 	 * too).  A leaf made just now is empty; no need to read it.
 	 */
-	ph = procs_hier(cg);
+	ph = hr_cgroup_procs_hier(cg);
 	if (ph && ph->created == 0) {
 		cleanup_free pid_t *pids = NULL;
 		size_t n = 0;
@@ -458,200 +456,6 @@ int hr_cgroup_enter_rest(struct hr_cgroup *cg, const struct hr_cgjoin *j, pid_t 
 	return 0;
 }
 
-/* Where processes are listed: the v2 directory, else a v1 hierarchy that always tracks every task. */
-static struct cg_hier *procs_hier(const struct hr_cgroup *cg)
-{
-	static const char *const pref[] = {"pids", "freezer", "memory", "cpu", "devices", "name=systemd"};
-	struct cg_hier *h;
-
-	if (cg->layout == HR_CGROUP_UNIFIED)
-		return hr_cgroup_find_hier(cg, "");
-	for (size_t i = 0; i < HR_ARRAY_SIZE(pref); i++)
-		if ((h = hr_cgroup_find_hier(cg, pref[i])))
-			return h;
-	return cg->n ? &cg->h[0] : NULL;
-}
-
-static int collect_pids(const char *dir, int depth, pid_t **pids, size_t *n, struct hr_err **err)
-{
-	cleanup_free char *text = NULL;
-	cleanup_dir DIR *d = NULL;
-	struct dirent *de;
-	char *save = NULL, *tok;
-
-	if (depth > MAX_DEPTH)
-		return hr_fail(err, ELOOP, "list cgroup `%s`: nested too deeply", dir);
-	if (hr_cgroup_read(dir, "cgroup.procs", &text, err) < 0)
-		return -1;
-	for (tok = strtok_r(text, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
-		int pid;
-
-		if (hr_parse_int(tok, &pid) < 0 || pid <= 0)
-			return hr_fail(err, EINVAL, "list cgroup `%s`: bad pid `%s`", dir, tok);
-		*pids = xrealloc(*pids, (*n + 1) * sizeof(**pids));
-		(*pids)[(*n)++] = pid;
-	}
-	d = opendir(dir);
-	if (d == NULL)
-		return hr_fail(err, errno, "open `%s`", dir);
-	while ((de = readdir(d))) {
-		cleanup_free char *sub = NULL;
-
-		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		sub = hr_path_join(dir, de->d_name);
-		if (collect_pids(sub, depth + 1, pids, n, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int hr_cgroup_pids(struct hr_cgroup *cg, pid_t **pids, size_t *n, struct hr_err **err)
-{
-	cleanup_free pid_t *list = NULL;
-	struct cg_hier *h = procs_hier(cg);
-	size_t count = 0;
-
-	if (h == NULL)
-		return hr_fail(err, ENOENT, "list cgroup `%s`: no hierarchy", cg->path);
-	if (collect_pids(h->dir, 0, &list, &count, err) < 0)
-		return -1;
-	*pids = steal_ptr(&list);
-	*n = count;
-	return 0;
-}
-
-static int freezer_state(const struct hr_cgroup *cg, bool *frozen, struct hr_err **err)
-{
-	cleanup_free char *s = NULL;
-	struct cg_hier *h;
-	uint64_t v = 0;
-
-	if (cg->layout == HR_CGROUP_UNIFIED) {
-		h = hr_cgroup_find_hier(cg, "");
-		if (hr_cgroup_read(h->dir, "cgroup.events", &s, err) < 0)
-			return -1;
-		if (!hr_cgroup_keyed_u64(s, "frozen", &v))
-			return hr_fail(err, ENOTSUP, "read `%s/cgroup.events`: no `frozen` key", h->dir);
-		*frozen = v == 1;
-		return 0;
-	}
-	h = hr_cgroup_find_hier(cg, "freezer");
-	if (h == NULL)
-		return hr_fail(err, 0, "freezer state: controller `freezer` is not mounted");
-	if (hr_cgroup_read(h->dir, "freezer.state", &s, err) < 0)
-		return -1;
-	*frozen = strcmp(s, "THAWED") != 0;
-	/* FREEZING is neither: report it as not settled through the return value. */
-	return strcmp(s, "FREEZING") == 0 ? 1 : 0;
-}
-
-static int freeze_once(struct hr_cgroup *cg, bool frozen, struct hr_err **err)
-{
-	struct cg_hier *h;
-
-	if (cg->layout == HR_CGROUP_UNIFIED) {
-		h = hr_cgroup_find_hier(cg, "");
-		return hr_cgroup_write(cg, h->dir, "cgroup.freeze", frozen ? "1" : "0", err);
-	}
-	h = hr_cgroup_find_hier(cg, "freezer");
-	if (h == NULL)
-		return hr_fail(err, 0, "%s: controller `freezer` is not mounted", frozen ? "freeze" : "thaw");
-	return hr_cgroup_write(cg, h->dir, "freezer.state", frozen ? "FROZEN" : "THAWED", err);
-}
-
-int hr_cgroup_freeze(struct hr_cgroup *cg, bool frozen, struct hr_err **err)
-{
-	if (cg->layout == HR_CGROUP_UNIFIED && hr_cgroup_find_hier(cg, "") == NULL)
-		return hr_fail(err, 0, "freeze: no cgroup2 mount");
-	for (int waited = 0; waited <= FREEZE_TIMEOUT_MS; waited++) {
-		bool now = !frozen;
-		int rc;
-
-		/* The v1 freezer can stay in FREEZING while tasks fork; asking again restarts the walk (runc does so).
-		 */
-		if (waited % 20 == 0 && freeze_once(cg, frozen, err) < 0)
-			return -1;
-		rc = freezer_state(cg, &now, err);
-		if (rc < 0)
-			return -1;
-		if (rc == 0 && now == frozen)
-			return 0;
-		sleep_ms(1);
-	}
-	if (frozen) {
-		cleanup_err struct hr_err *tmp = NULL;
-
-		if (freeze_once(cg, false, &tmp) < 0)
-			hr_log_warn("cgroup: %s", tmp->msg);
-	}
-	return hr_fail(err, ETIMEDOUT, "%s cgroup `%s`", frozen ? "freeze" : "thaw", cg->path);
-}
-
-int hr_cgroup_is_frozen(struct hr_cgroup *cg, bool *frozen, struct hr_err **err)
-{
-	if (cg->layout == HR_CGROUP_UNIFIED && hr_cgroup_find_hier(cg, "") == NULL)
-		return hr_fail(err, 0, "freezer state: no cgroup2 mount");
-	return freezer_state(cg, frozen, err) < 0 ? -1 : 0;
-}
-
-static bool has_freezer(const struct hr_cgroup *cg)
-{
-	if (cg->layout == HR_CGROUP_UNIFIED)
-		return hr_cgroup_find_hier(cg, "") != NULL;
-	return hr_cgroup_find_hier(cg, "freezer") != NULL;
-}
-
-static int signal_all(struct hr_cgroup *cg, int sig, size_t *count, struct hr_err **err)
-{
-	cleanup_free pid_t *pids = NULL;
-	size_t n = 0;
-
-	if (hr_cgroup_pids(cg, &pids, &n, err) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (kill(pids[i], sig) < 0 && errno != ESRCH)
-			return hr_fail(err, errno, "kill pid %d in cgroup `%s`", (int)pids[i], cg->path);
-	if (count)
-		*count = n;
-	return 0;
-}
-
-int hr_cgroup_kill_all(struct hr_cgroup *cg, int sig, struct hr_err **err)
-{
-	cleanup_err struct hr_err *tmp = NULL;
-	cleanup_free pid_t *pids = NULL;
-	bool frozen = false;
-	size_t n = 0;
-	int rc;
-
-	/*
-	 * An empty cgroup stays empty: nothing inside is left to fork, and
-	 * nothing joins a stopped container.  The freeze and thaw (2.5 ms on
-	 * delete after every short run) are for a cgroup with tasks.
-	 */
-	if (hr_cgroup_pids(cg, &pids, &n, err) < 0)
-		return -1;
-	if (n == 0)
-		return 0;
-	/* Frozen tasks cannot fork, so no child escapes between listing and signalling. */
-	if (has_freezer(cg)) {
-		if (hr_cgroup_freeze(cg, true, &tmp) < 0) {
-			hr_log_warn("cgroup: kill all: %s", tmp->msg);
-			hr_err_free(&tmp);
-		} else {
-			frozen = true;
-		}
-	}
-	rc = signal_all(cg, sig, NULL, err);
-	if (frozen && hr_cgroup_freeze(cg, false, rc < 0 ? &tmp : err) < 0) {
-		if (rc < 0)
-			hr_log_warn("cgroup: kill all: %s", tmp->msg);
-		return -1;
-	}
-	return rc;
-}
-
 /* rmdir, retrying while tasks are still leaving (EBUSY). */
 static int rmdir_retry(const char *dir, bool retry, struct hr_err **err)
 {
@@ -660,7 +464,7 @@ static int rmdir_retry(const char *dir, bool retry, struct hr_err **err)
 			return 0;
 		if (errno != EBUSY || !retry || waited >= RMDIR_RETRY_MS)
 			return hr_fail(err, errno, "remove cgroup `%s`", dir);
-		sleep_ms(10);
+		hr_cgroup_sleep_ms(10);
 	}
 }
 
@@ -713,29 +517,6 @@ static int destroy_hier(struct cg_hier *h, struct hr_err **err)
 	return 0;
 }
 
-static void kill_leftovers(struct hr_cgroup *cg)
-{
-	cleanup_err struct hr_err *tmp = NULL;
-	bool frozen = false;
-
-	/* SIGKILL is not delivered to a frozen task on v1 until it thaws. */
-	if (has_freezer(cg) && hr_cgroup_is_frozen(cg, &frozen, &tmp) == 0 && frozen &&
-	    hr_cgroup_freeze(cg, false, &tmp) < 0)
-		hr_log_warn("cgroup: %s", tmp->msg);
-	hr_err_free(&tmp);
-	for (int i = 0; i < 200; i++) {
-		size_t n = 0;
-
-		if (signal_all(cg, SIGKILL, &n, &tmp) < 0) {
-			hr_log_debug("cgroup: %s", tmp->msg);
-			return;
-		}
-		if (n == 0)
-			return;
-		sleep_ms(10);
-	}
-}
-
 int hr_cgroup_destroy(struct hr_cgroup *cg, struct hr_err **err)
 {
 	bool owned = false;
@@ -745,7 +526,7 @@ int hr_cgroup_destroy(struct hr_cgroup *cg, struct hr_err **err)
 		owned = owned || cg->h[i].created != 0;
 	if (!owned)
 		return 0;
-	kill_leftovers(cg);
+	hr_cgroup_kill_leftovers(cg);
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cg_hier *h = &cg->h[i];
 		cleanup_err struct hr_err *tmp = NULL;
@@ -853,11 +634,11 @@ static void kill_dir(const char *dir)
 		cleanup_err struct hr_err *tmp = NULL;
 		size_t n = 0;
 
-		if (collect_pids(dir, 0, &pids, &n, &tmp) < 0 || n == 0)
+		if (hr_cgroup_collect_pids(dir, 0, &pids, &n, &tmp) < 0 || n == 0)
 			return;
 		for (size_t k = 0; k < n; k++)
 			kill(pids[k], SIGKILL);
-		sleep_ms(10);
+		hr_cgroup_sleep_ms(10);
 	}
 }
 

@@ -67,4 +67,13 @@ bool hr_cgroup_v2_has_controller(const char *dir, const char *controller);
 int hr_cgroup_v1_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_err **err);
 int hr_cgroup_v2_stats(struct hr_cgroup *cg, struct hr_cgroup_stats *st, struct hr_err **err);
 
+/* cgroup.c: a sleep that EINTR does not cut short */
+void hr_cgroup_sleep_ms(long ms);
+/* cgroup_procs.c: where processes are listed (the v2 directory, else a v1 hierarchy that tracks every task) */
+struct cg_hier *hr_cgroup_procs_hier(const struct hr_cgroup *cg);
+/* cgroup_procs.c: the pids of dir and of its sub-cgroups (depth: the recursion's, 0 at the top) */
+int hr_cgroup_collect_pids(const char *dir, int depth, pid_t **pids, size_t *n, struct hr_err **err);
+/* cgroup_procs.c: thaw, then SIGKILL whatever is left until the cgroup is empty (2 s at most) */
+void hr_cgroup_kill_leftovers(struct hr_cgroup *cg);
+
 #endif
