@@ -12,6 +12,7 @@
 
 #include <linux/filter.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "hardrun/error.h"
@@ -119,5 +120,36 @@ int hr_seccomp_load_stack_child(const struct hr_bpf *policy, const struct hr_bpf
  */
 int hr_seccomp_send_listener(const char *listener_path, int notify_fd, const char *metadata, const char *state_json,
 			     pid_t pid, struct hr_err **err);
+
+/*
+ * The learn mode's filter and its loading (hardrun/seccomp_learn.h has the
+ * recorder): defined here beside the other filters, with their helpers.
+ */
+struct hr_scprof;
+
+/*
+ * Compile the learn filter into *out (free with hr_bpf_free): default
+ * SCMP_ACT_NOTIFY for the native architecture and its compat ones (x86 and
+ * x32 next to x86_64, arm next to aarch64), the seed's names (may be NULL)
+ * allowed directly so only new calls pay for a notification, and
+ * sendmsg(sync_fd, …) allowed so the init can hand the listener over
+ * before anyone reads it (the write would otherwise wait for a supervisor
+ * that does not have the fd yet).  Errors as hr_seccomp_compile's.
+ */
+int hr_seccomp_compile_learn(const struct hr_scprof *seed, int sync_fd, struct hr_bpf **out, struct hr_err **err);
+
+/*
+ * Child only: load the container's own profile (may be NULL; before
+ * hr_seccomp_load_stack_child, so that on equal actions the later filters'
+ * errno values win, and it must allow seccomp(2)), then the learn filter
+ * (may be NULL; after every other filter), and send the learn filter's
+ * listener fd to the parent over sync_fd (HR_SYNC_LEARN) before any other
+ * call.  No allocation.
+ */
+int hr_seccomp_load_extra_child(const struct hr_bpf *profile, const struct hr_bpf *learn, int sync_fd,
+				struct hr_err **err);
+
+/* The SCMP_ARCH_* name of a libseccomp/audit architecture token, or NULL. */
+const char *hr_seccomp_arch_name(uint32_t token);
 
 #endif

@@ -24,31 +24,6 @@
 int hr_seccomp_learn_supported(struct hr_err **err);
 
 /*
- * Compile the learn filter into *out (free with hr_bpf_free): default
- * SCMP_ACT_NOTIFY for the native architecture and its compat ones (x86 and
- * x32 next to x86_64, arm next to aarch64), the seed's names (may be NULL)
- * allowed directly so only new calls pay for a notification, and
- * sendmsg(sync_fd, …) allowed so the init can hand the listener over
- * before anyone reads it (the write would otherwise wait for a supervisor
- * that does not have the fd yet).  Errors as hr_seccomp_compile's.
- */
-int hr_seccomp_compile_learn(const struct hr_scprof *seed, int sync_fd, struct hr_bpf **out, struct hr_err **err);
-
-/*
- * Child only: load the container's own profile (may be NULL; before
- * hr_seccomp_load_stack_child, so that on equal actions the later filters'
- * errno values win, and it must allow seccomp(2)), then the learn filter
- * (may be NULL; after every other filter), and send the learn filter's
- * listener fd to the parent over sync_fd (HR_SYNC_LEARN) before any other
- * call.  No allocation.
- */
-int hr_seccomp_load_extra_child(const struct hr_bpf *profile, const struct hr_bpf *learn, int sync_fd,
-				struct hr_err **err);
-
-/* The SCMP_ARCH_* name of a libseccomp/audit architecture token, or NULL. */
-const char *hr_seccomp_arch_name(uint32_t token);
-
-/*
  * The recorder's loop (a process of its own, see runtime/learn.c): until
  * the listener hangs up (no task of the filter is left, Linux 5.8) or, on
  * older kernels, pidfd (>= 0) becomes readable, receive each

@@ -27,7 +27,7 @@
 
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
-#include "hardrun/seccomp_learn.h"
+#include "hardrun/scprof.h"
 #include "hardrun/sync.h"
 #include "hardrun/strutil.h"
 

@@ -24,7 +24,6 @@
 #include <unistd.h>
 #include "hardrun/log.h"
 #include "hardrun/seccomp.h"
-#include "hardrun/seccomp_learn.h"
 #include "hardrun/sync.h"
 #include "hardrun/strutil.h"
 
